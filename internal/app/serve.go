@@ -28,7 +28,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
-	srv, err := web.New(a.webDeps(*demo), web.Options{Demo: *demo, SecureCookies: *secure, TrustProxy: *trustProxy})
+	srv, err := a.WebServer(web.Options{Demo: *demo, SecureCookies: *secure, TrustProxy: *trustProxy})
 	if err != nil {
 		return err
 	}
@@ -71,13 +71,14 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error 
 	return nil
 }
 
-func (a *App) webDeps(demo bool) web.Deps {
+// WebServer builds the HTTP server over the app's services.
+func (a *App) WebServer(opts web.Options) (*web.Server, error) {
 	d := web.Deps{Log: a.Log, Clock: a.Clock, DB: a.DB, Guard: a.Guard, Officials: a.Officials,
 		Citizens: a.Citizens, Sessions: a.Sessions, Persons: a.Persons}
-	if demo {
+	if opts.Demo {
 		d.Outbox = a.Outbox
 	}
-	return d
+	return web.New(d, opts)
 }
 
 // runJobs runs the periodic housekeeping until ctx ends. Every job is safe

@@ -265,3 +265,26 @@ func (s *Store) HouseholdMembers(ctx context.Context, req access.Request) ([]Mem
 	}
 	return out, nil
 }
+
+// SamplePhones returns the phones of the first n registry persons that have
+// one: the demo prints them so a newcomer can log in. Never for real data.
+func (s *Store) SamplePhones(ctx context.Context, n int) ([]vn.Phone, error) {
+	rows, err := s.db.Query(ctx, "SELECT phone_sealed FROM persons WHERE phone_sealed IS NOT NULL ORDER BY id LIMIT $1", n)
+	if err != nil {
+		return nil, fmt.Errorf("identity: sample phones: %w", err)
+	}
+	defer rows.Close()
+	var out []vn.Phone
+	for rows.Next() {
+		var sealed []byte
+		if err := rows.Scan(&sealed); err != nil {
+			return nil, err
+		}
+		p, err := s.sealer.OpenString(fieldPhone, sealed)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, vn.Phone(p))
+	}
+	return out, rows.Err()
+}

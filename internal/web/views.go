@@ -42,7 +42,7 @@ func loadViews(as *assets) (*views, error) {
 		"vndate":    func(t time.Time) string { return t.In(vn.Location()).Format("02/01/2006") },
 		"maskid":    vn.MaskID,
 		"birth":     birthDate,
-		"maskphone": func(p vn.Phone) string { return vn.MaskPhone(p) },
+		"maskphone": func(p any) string { return vn.MaskPhone(vn.Phone(fmt.Sprint(p))) },
 		"purpose":   func(p access.Purpose, lang string) string { return p.Label(lang) },
 		"role":      func(r access.Role, lang string) string { return roleLabel(r, lang) },
 		"t":         func(lang, key string, args ...any) string { return translate(msgs, lang, key, args...) },
