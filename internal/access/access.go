@@ -27,14 +27,14 @@ type Role string
 // The roles. Officials have one of the first five; citizens and machines
 // have their own.
 const (
-	RoleHealthOfficial  Role = "health_official"
-	RoleCommuneOfficer  Role = "commune_officer"
-	RolePoliceOfficer   Role = "police_officer"
-	RoleVenueOperator   Role = "venue_operator"
-	RoleAdmin           Role = "admin"
-	RoleCitizen         Role = "citizen"
-	RoleSystem          Role = "system"
-	RoleIntegrator      Role = "integrator"
+	RoleHealthOfficial Role = "health_official"
+	RoleCommuneOfficer Role = "commune_officer"
+	RolePoliceOfficer  Role = "police_officer"
+	RoleVenueOperator  Role = "venue_operator"
+	RoleAdmin          Role = "admin"
+	RoleCitizen        Role = "citizen"
+	RoleSystem         Role = "system"
+	RoleIntegrator     Role = "integrator"
 )
 
 // OfficialRoles are the roles an official account can hold.

@@ -33,12 +33,11 @@ func commands() []command {
 	return []command{
 		{"serve", "run the HTTP server: citizen app, console, APIs", cmdServe},
 		{"registry load", "load a population-database extract (people.csv, insurance.csv)", cmdRegistryLoad},
-		
+
 		{"user add", "create an official account", cmdUserAdd},
 		{"user list", "list official accounts", cmdUserList},
 		{"keys rotate", "add a new data key and make it primary; --reseal re-encrypts old values", cmdKeysRotate},
 		{"audit verify", "check the audit trail's hash chain", cmdAuditVerify},
-		
 	}
 }
 

@@ -103,7 +103,7 @@ func (s *Server) apiRoutes() {
 	s.handleAPI(apiRoute{Method: "POST", Path: "/api/v1/console/persons/search", Tag: "console", Auth: "official",
 		Summary: "Find persons by CCCD, CMND or phone, for a purpose (audited)", Request: searchRequest{}, Response: []personJSON{}}, s.apiSearch)
 	s.handleAPI(apiRoute{Method: "GET", Path: "/api/v1/console/persons/{id}", Tag: "console", Auth: "official",
-		Summary: "A person's profile and identifiers, for a purpose (audited)",
+		Summary:  "A person's profile and identifiers, for a purpose (audited)",
 		Query:    []param{{Name: "purpose", Required: true, Description: "why you read it"}, {Name: "ref", Description: "e.g. case 42"}},
 		Response: profileJSON{}}, s.apiPerson)
 }
