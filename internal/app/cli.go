@@ -33,6 +33,8 @@ func commands() []command {
 	return []command{
 		{"serve", "run the HTTP server: citizen app, console, APIs", cmdServe},
 		{"registry load", "load a population-database extract (people.csv, insurance.csv)", cmdRegistryLoad},
+		{"gen population", "write a synthetic population-database extract", cmdGenPopulation},
+		{"bench registry", "measure registry load speed into SQLite and PostgreSQL against a parse-only baseline", cmdBenchRegistry},
 
 		{"user add", "create an official account", cmdUserAdd},
 		{"user list", "list official accounts", cmdUserList},

@@ -75,7 +75,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	// synchronous=FULL: a commit is on disk before it is acknowledged, so a
 	// crash (or power loss) never loses an acknowledged write.
-	base := "file:" + path + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=FULL"
+	base := "file:" + path + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=FULL&_cache_size=-262144"
 	w, err := sql.Open("sqlite3", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("db: open sqlite: %w", err)
