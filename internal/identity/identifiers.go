@@ -40,21 +40,11 @@ const fieldIdentifier = "person.identifier"
 // AddIdentifiers records identifiers of a person. Seeing the same value from
 // the same source again changes nothing.
 func (s *Store) AddIdentifiers(ctx context.Context, personID string, ids ...Identifier) error {
-	rows := make([][]any, 0, len(ids))
-	for _, id := range ids {
-		if id.Value == "" {
-			continue
-		}
-		rows = append(rows, []any{personID, string(id.Kind), s.sealer.Index(string(id.Kind), id.Value),
-			s.sealer.SealString(fieldIdentifier, id.Value), id.Source, id.RecordKey, db.Millis(id.SeenAt)})
+	rows := make([]PersonIdentifier, len(ids))
+	for i, id := range ids {
+		rows[i] = PersonIdentifier{PersonID: personID, Identifier: id}
 	}
-	err := s.db.InsertRows(ctx, "person_identifiers",
-		[]string{"person_id", "kind", "value_idx", "value_sealed", "source", "record_key", "seen_at"}, rows,
-		"ON CONFLICT (person_id, kind, value_idx, source) DO NOTHING")
-	if err != nil {
-		return fmt.Errorf("identity: add identifiers: %w", err)
-	}
-	return nil
+	return s.InsertIdentifiers(ctx, s.db, rows)
 }
 
 // Profile returns a person and every identifier known for them, registry

@@ -20,6 +20,7 @@ CREATE TABLE persons (
 	nationality      TEXT NOT NULL DEFAULT '',
 	source           TEXT NOT NULL,
 	source_key       TEXT NOT NULL DEFAULT '',
+	run_id           TEXT NOT NULL DEFAULT '',
 	row_mac          BYTEA,
 	created_at       BIGINT NOT NULL,
 	updated_at       BIGINT NOT NULL
@@ -36,6 +37,7 @@ CREATE TABLE person_identifiers (
 	value_sealed BYTEA NOT NULL,
 	source       TEXT NOT NULL,
 	record_key   TEXT NOT NULL DEFAULT '',
+	run_id       TEXT NOT NULL DEFAULT '',
 	seen_at      BIGINT NOT NULL,
 	PRIMARY KEY (person_id, kind, value_idx, source)
 );
@@ -48,6 +50,7 @@ CREATE TABLE person_managers (
 	manager_id TEXT NOT NULL REFERENCES persons (id),
 	source     TEXT NOT NULL,
 	record_key TEXT NOT NULL DEFAULT '',
+	run_id     TEXT NOT NULL DEFAULT '',
 	created_at BIGINT NOT NULL,
 	PRIMARY KEY (person_id, manager_id)
 );

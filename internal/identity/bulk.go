@@ -1,0 +1,319 @@
+package identity
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/pccovid/pccovid/internal/db"
+	"github.com/pccovid/pccovid/internal/vn"
+)
+
+// Unverified is a person the registry does not know, created by an import
+// from the first record of theirs it saw.
+type Unverified struct {
+	ID          string
+	FullName    string
+	BirthDate   vn.Date
+	Sex         vn.Sex
+	Ward        string
+	Province    string
+	Phone       vn.Phone
+	Nationality string
+	Source      string // the first record's source and key
+	SourceKey   string
+	RunID       string
+}
+
+// InsertUnverified creates unverified persons; an id that exists is left as
+// it is, so re-running an import changes nothing.
+func (s *Store) InsertUnverified(ctx context.Context, d *db.DB, ps []Unverified) error {
+	now := db.Millis(s.clock.Now())
+	rows := make([][]any, len(ps))
+	for i, p := range ps {
+		birth := ""
+		if !p.BirthDate.IsZero() {
+			birth = p.BirthDate.String()
+		}
+		rows[i] = []any{p.ID, false, s.sealer.SealString(fieldName, p.FullName), s.sealer.SealString(fieldBirthDate, birth),
+			p.Sex.String(), p.Ward, p.Province, s.sealer.Index(string(KindPhone), string(p.Phone)),
+			s.sealer.SealString(fieldPhone, string(p.Phone)), p.Nationality, p.Source, p.SourceKey, p.RunID, now, now}
+	}
+	err := d.InsertRows(ctx, "persons", []string{"id", "verified", "full_name_sealed", "birth_date_sealed", "sex",
+		"ward_code", "province_code", "phone_idx", "phone_sealed", "nationality", "source", "source_key", "run_id",
+		"created_at", "updated_at"}, rows, "ON CONFLICT (id) DO NOTHING")
+	if err != nil {
+		return fmt.Errorf("identity: insert unverified persons: %w", err)
+	}
+	return nil
+}
+
+// PersonIdentifier is an identifier of a person, for bulk inserts.
+type PersonIdentifier struct {
+	PersonID string
+	RunID    string
+	Identifier
+}
+
+// InsertIdentifiers records identifiers; the same value of the same kind
+// from the same source for the same person is stored once.
+func (s *Store) InsertIdentifiers(ctx context.Context, d *db.DB, ids []PersonIdentifier) error {
+	rows := make([][]any, 0, len(ids))
+	seen := make(map[[4]string]bool, len(ids))
+	for _, id := range ids {
+		k := [4]string{id.PersonID, string(id.Kind), id.Value, id.Source}
+		if id.Value == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		rows = append(rows, []any{id.PersonID, string(id.Kind), s.sealer.Index(string(id.Kind), id.Value),
+			s.sealer.SealString(fieldIdentifier, id.Value), id.Source, id.RecordKey, id.RunID, db.Millis(id.SeenAt)})
+	}
+	err := d.InsertRows(ctx, "person_identifiers",
+		[]string{"person_id", "kind", "value_idx", "value_sealed", "source", "record_key", "run_id", "seen_at"}, rows,
+		"ON CONFLICT (person_id, kind, value_idx, source) DO NOTHING")
+	if err != nil {
+		return fmt.Errorf("identity: insert identifiers: %w", err)
+	}
+	return nil
+}
+
+// Manager says that ManagerID manages PersonID's profile.
+type Manager struct {
+	PersonID, ManagerID, Source, RecordKey, RunID string
+}
+
+// InsertManagers records managed profiles, idempotently.
+func (s *Store) InsertManagers(ctx context.Context, d *db.DB, ms []Manager) error {
+	now := db.Millis(s.clock.Now())
+	rows := make([][]any, 0, len(ms))
+	seen := map[[2]string]bool{}
+	for _, m := range ms {
+		k := [2]string{m.PersonID, m.ManagerID}
+		if m.PersonID == m.ManagerID || seen[k] {
+			continue
+		}
+		seen[k] = true
+		rows = append(rows, []any{m.PersonID, m.ManagerID, m.Source, m.RecordKey, m.RunID, now})
+	}
+	err := d.InsertRows(ctx, "person_managers", []string{"person_id", "manager_id", "source", "record_key", "run_id", "created_at"},
+		rows, "ON CONFLICT (person_id, manager_id) DO NOTHING")
+	if err != nil {
+		return fmt.Errorf("identity: insert managers: %w", err)
+	}
+	return nil
+}
+
+// LinkageProfile is what record linkage needs to know of a person.
+type LinkageProfile struct {
+	ID        string
+	Verified  bool
+	CCCD      string
+	CMND      string
+	FullName  string
+	BirthDate vn.Date
+	Sex       vn.Sex
+	Ward      string
+	Province  string
+	// Household is an opaque key equal for the members of one registry
+	// household.
+	Household string
+	Phones    []string
+	Cards     []string
+	Passports []string
+}
+
+// EachForLinkage calls fn with every person's linkage profile — the
+// registry's numbers, the phones and passports other sources taught, the
+// insurance cards — except what the run excludeRun (an import being
+// resumed) wrote itself. It is the one bulk read of personal data, made by
+// the takeover job; it decrypts on all cores.
+func (s *Store) EachForLinkage(ctx context.Context, excludeRun string, fn func(LinkageProfile) error) error {
+	extra, err := s.linkageExtras(ctx, excludeRun)
+	if err != nil {
+		return err
+	}
+	rows, err := s.db.Query(ctx, `SELECT id, verified, cccd_sealed, cmnd_sealed, full_name_sealed, birth_date_sealed,
+		sex, ward_code, province_code, phone_sealed, household_idx FROM persons WHERE ($1 = '' OR run_id <> $1) ORDER BY id`, excludeRun)
+	if err != nil {
+		return fmt.Errorf("identity: persons for linkage: %w", err)
+	}
+	defer rows.Close()
+	type raw struct {
+		p                                 LinkageProfile
+		cccd, cmnd, name, birth, phone, h []byte
+		sex                               string
+	}
+	work := make(chan []raw, 4)
+	done := make(chan []LinkageProfile, 4)
+	var wg sync.WaitGroup
+	var openErr error
+	var mu sync.Mutex
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for batch := range work {
+				out := make([]LinkageProfile, len(batch))
+				for i, r := range batch {
+					p, err := s.openLinkage(r.p, r.cccd, r.cmnd, r.name, r.birth, r.phone, r.h, r.sex)
+					if err != nil {
+						mu.Lock()
+						openErr = err
+						mu.Unlock()
+					}
+					out[i] = p
+				}
+				done <- out
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+	var scanErr error
+	go func() {
+		defer close(work)
+		batch := make([]raw, 0, 1000)
+		for rows.Next() {
+			var r raw
+			if scanErr = rows.Scan(&r.p.ID, &r.p.Verified, &r.cccd, &r.cmnd, &r.name, &r.birth, &r.sex, &r.p.Ward,
+				&r.p.Province, &r.phone, &r.h); scanErr != nil {
+				return
+			}
+			batch = append(batch, r)
+			if len(batch) == cap(batch) {
+				work <- batch
+				batch = make([]raw, 0, 1000)
+			}
+		}
+		scanErr = rows.Err()
+		if len(batch) > 0 {
+			work <- batch
+		}
+	}()
+	var fnErr error
+	for batch := range done {
+		for _, p := range batch {
+			if fnErr != nil {
+				continue
+			}
+			e := extra[p.ID]
+			p.Phones = append(p.Phones, e.phones...)
+			p.Cards, p.Passports = e.cards, e.passports
+			fnErr = fn(p)
+		}
+	}
+	if scanErr != nil {
+		return fmt.Errorf("identity: persons for linkage: %w", scanErr)
+	}
+	if openErr != nil {
+		return openErr
+	}
+	return fnErr
+}
+
+func (s *Store) openLinkage(p LinkageProfile, cccd, cmnd, name, birth, phone, household []byte, sex string) (LinkageProfile, error) {
+	var errs [5]error
+	p.CCCD, errs[0] = s.sealer.OpenString(fieldCCCD, cccd)
+	p.CMND, errs[1] = s.sealer.OpenString(fieldCMND, cmnd)
+	p.FullName, errs[2] = s.sealer.OpenString(fieldName, name)
+	var b, ph string
+	b, errs[3] = s.sealer.OpenString(fieldBirthDate, birth)
+	ph, errs[4] = s.sealer.OpenString(fieldPhone, phone)
+	for _, err := range errs {
+		if err != nil {
+			return p, err
+		}
+	}
+	if b != "" {
+		p.BirthDate, _ = vn.ParseDate(b)
+	}
+	if ph != "" {
+		p.Phones = []string{ph}
+	}
+	p.Sex, _ = vn.ParseSex(sex)
+	if len(household) > 0 {
+		p.Household = string(household)
+	}
+	return p, nil
+}
+
+type linkageExtra struct {
+	phones, cards, passports []string
+}
+
+// linkageExtras reads the phones and passports other sources taught, and
+// the insurance cards, per person.
+func (s *Store) linkageExtras(ctx context.Context, excludeRun string) (map[string]linkageExtra, error) {
+	out := map[string]linkageExtra{}
+	rows, err := s.db.Query(ctx, `SELECT person_id, kind, value_sealed FROM person_identifiers
+		WHERE kind IN ('phone', 'passport') AND ($1 = '' OR run_id <> $1)`, excludeRun)
+	if err != nil {
+		return nil, fmt.Errorf("identity: identifiers for linkage: %w", err)
+	}
+	for rows.Next() {
+		var id, kind string
+		var sealed []byte
+		if err := rows.Scan(&id, &kind, &sealed); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		v, err := s.sealer.OpenString(fieldIdentifier, sealed)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		e := out[id]
+		if kind == string(KindPhone) {
+			e.phones = append(e.phones, v)
+		} else {
+			e.passports = append(e.passports, v)
+		}
+		out[id] = e
+	}
+	rows.Close()
+	rows, err = s.db.Query(ctx, "SELECT person_id, card_sealed FROM insurance_cards")
+	if err != nil {
+		return nil, fmt.Errorf("identity: cards for linkage: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var sealed []byte
+		if err := rows.Scan(&id, &sealed); err != nil {
+			return nil, err
+		}
+		v, err := s.sealer.OpenString(fieldCard, sealed)
+		if err != nil {
+			return nil, err
+		}
+		e := out[id]
+		e.cards = append(e.cards, v)
+		out[id] = e
+	}
+	return out, rows.Err()
+}
+
+// RegistryCCCDs maps every registry person's id to their CCCD, for the
+// linkage export. It decrypts every CCCD; callers record why.
+func (s *Store) RegistryCCCDs(ctx context.Context) (map[string]string, error) {
+	rows, err := s.db.Query(ctx, "SELECT id, cccd_sealed FROM persons WHERE verified AND cccd_sealed IS NOT NULL")
+	if err != nil {
+		return nil, fmt.Errorf("identity: registry numbers: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id string
+		var sealed []byte
+		if err := rows.Scan(&id, &sealed); err != nil {
+			return nil, err
+		}
+		c, err := s.sealer.OpenString(fieldCCCD, sealed)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = c
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,314 @@
+package linkage
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+)
+
+// node is a record in the clustering round: a new record still open, or a
+// record an earlier import gave to an unverified person.
+type node struct {
+	p      *Profile
+	rec    int   // index in this run's records, or -1
+	person int32 // the earlier unverified person, or -1
+	key    string
+}
+
+// component is a group of nodes being built, with the facts that must not
+// conflict inside one person.
+type component struct {
+	person int32
+	ids    map[string]string // kind → number
+	birth  []Profile         // distinct full birth dates, as profiles
+	sex    string
+}
+
+type edge struct {
+	a, b int
+	ev   Evidence
+}
+
+// cluster groups the open records, with earlier unverified persons, into
+// persons: records join when their evidence is strong, names agree, and no
+// identity number, birth date or sex of the group would conflict.
+func (e *Engine) cluster(recs []Record, out []Decision, done []bool) {
+	nodes := e.clusterNodes(recs, done)
+	edges := e.clusterEdges(nodes)
+	parent := make([]int, len(nodes))
+	comps := make([]*component, len(nodes))
+	for i, n := range nodes {
+		parent[i] = i
+		comps[i] = newComponent(n)
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	joined := make([]*Evidence, len(nodes))
+	for _, ed := range edges {
+		ra, rb := find(ed.a), find(ed.b)
+		if ra == rb || comps[ra].conflicts(comps[rb]) {
+			continue
+		}
+		if rb < ra {
+			ra, rb = rb, ra
+		}
+		parent[rb] = ra
+		comps[ra].absorb(comps[rb])
+		ev := ed.ev
+		for _, n := range []int{ed.a, ed.b} {
+			if joined[n] == nil {
+				joined[n] = &ev
+			}
+		}
+	}
+	e.settleClusters(recs, out, done, nodes, find, comps, joined)
+}
+
+func (e *Engine) clusterNodes(recs []Record, done []bool) []node {
+	var nodes []node
+	for _, l := range e.linked {
+		if !e.persons[l.person].Verified && !l.rec.Thin() {
+			nodes = append(nodes, node{p: &l.rec.Profile, rec: -1, person: l.person, key: l.rec.Source + "/" + l.rec.Key})
+		}
+	}
+	for i := range recs {
+		if !done[i] && !recs[i].Thin() {
+			nodes = append(nodes, node{p: &recs[i].Profile, rec: i, person: -1, key: recs[i].Source + "/" + recs[i].Key})
+		}
+	}
+	return nodes
+}
+
+// maxClusterBlock bounds the pairs compared per key.
+const maxClusterBlock = 300
+
+func (e *Engine) clusterEdges(nodes []node) []edge {
+	blocks := map[uint64][]int{}
+	for i, n := range nodes {
+		for _, k := range e.nodeKeys(n.p) {
+			blocks[k] = append(blocks[k], i)
+		}
+	}
+	seen := map[[2]int]bool{}
+	var edges []edge
+	for _, k := range sortedKeys(blocks) {
+		b := blocks[k]
+		if len(b) < 2 || len(b) > maxClusterBlock {
+			continue
+		}
+		for x := 0; x < len(b); x++ {
+			for y := x + 1; y < len(b); y++ {
+				pair := [2]int{b[x], b[y]}
+				if seen[pair] {
+					continue
+				}
+				seen[pair] = true
+				if nodes[b[x]].person >= 0 && nodes[b[y]].person >= 0 {
+					continue // two earlier persons are never merged: ids do not change
+				}
+				a, c := nodes[b[x]].p, nodes[b[y]].p
+				ev := score(a, c, e)
+				if ev.Score >= ClusterThreshold && corroborated(ev) && !twinLike(a, c, ev) {
+					edges = append(edges, edge{a: b[x], b: b[y], ev: ev})
+				}
+			}
+		}
+	}
+	sort.Slice(edges, func(i, j int) bool {
+		if edges[i].ev.Score != edges[j].ev.Score {
+			return edges[i].ev.Score > edges[j].ev.Score
+		}
+		if edges[i].a != edges[j].a {
+			return edges[i].a < edges[j].a
+		}
+		return edges[i].b < edges[j].b
+	})
+	return edges
+}
+
+// twinLike: the names differ by a letter, and nothing but what a family
+// shares (family name, birth date, phone, place) says it is one person.
+// Twins look exactly like that — Minh and Linh, born the same day, on the
+// same phone — so without an identity number in common the records stay
+// apart.
+func twinLike(a, b *Profile, ev Evidence) bool {
+	if compareNames(a, b) != NameTypo {
+		return false
+	}
+	for _, c := range ev.Comparisons {
+		switch c.Field {
+		case FieldCCCD, FieldCMND, FieldPassport, FieldCard:
+			if c.Weight > 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// nodeKeys: identity numbers, phones and name keys.
+func (e *Engine) nodeKeys(p *Profile) []uint64 {
+	ks := e.nameKeys(p, true)
+	for _, id := range []struct{ kind, v string }{{"cccd", p.CCCD}, {"cmnd", p.CMND}, {"card", p.Card}, {"passport", p.Passport}} {
+		if id.v != "" {
+			ks = append(ks, e.hash(id.kind, id.v))
+		}
+	}
+	for _, ph := range p.Phones {
+		ks = append(ks, e.hash("phone", ph))
+	}
+	return ks
+}
+
+func newComponent(n node) *component {
+	c := &component{person: n.person, ids: map[string]string{}}
+	for _, id := range []struct{ kind, v string }{{"cccd", n.p.CCCD}, {"cmnd", n.p.CMND}, {"passport", n.p.Passport}} {
+		if id.v != "" {
+			c.ids[id.kind] = id.v
+		}
+	}
+	if n.p.Birth.Month != 0 {
+		c.birth = []Profile{{Birth: n.p.Birth}}
+	}
+	c.sex = n.p.Sex.String()
+	return c
+}
+
+// conflicts: the two groups cannot be one person.
+func (c *component) conflicts(o *component) bool {
+	if c.person >= 0 && o.person >= 0 && c.person != o.person {
+		return true
+	}
+	for k, v := range c.ids {
+		if w, ok := o.ids[k]; ok && w != v {
+			return true
+		}
+	}
+	if c.sex != "" && o.sex != "" && c.sex != o.sex && c.sex != "O" && o.sex != "O" {
+		return true
+	}
+	for _, a := range c.birth {
+		for _, b := range o.birth {
+			if l := compareBirth(a.Birth, b.Birth); l != BirthSame && l != BirthSwapped {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (c *component) absorb(o *component) {
+	if c.person < 0 {
+		c.person = o.person
+	}
+	for k, v := range o.ids {
+		c.ids[k] = v
+	}
+	if c.sex == "" {
+		c.sex = o.sex
+	}
+	c.birth = append(c.birth, o.birth...)
+}
+
+// settleClusters turns components into decisions.
+func (e *Engine) settleClusters(recs []Record, out []Decision, done []bool, nodes []node, find func(int) int, comps []*component, joined []*Evidence) {
+	size := map[int]int{}
+	first := map[int]int{} // root → smallest record index
+	for i, n := range nodes {
+		r := find(i)
+		size[r]++
+		if n.rec >= 0 {
+			if f, ok := first[r]; !ok || n.rec < f {
+				first[r] = n.rec
+			}
+		}
+	}
+	for i, n := range nodes {
+		if n.rec < 0 {
+			continue
+		}
+		r := find(i)
+		d := Decision{Group: -1, Evidence: Evidence{Method: MethodSingle}}
+		if joined[i] != nil && size[r] > 1 {
+			d.Evidence = *joined[i]
+			d.Evidence.Method = MethodCluster
+		}
+		if p := comps[r].person; p >= 0 {
+			d.PersonID = e.persons[p].ID
+		} else {
+			d.Group = first[r]
+		}
+		out[n.rec], done[n.rec] = d, true
+	}
+}
+
+// owner is someone a phone is known for: a person, or a new group of this
+// run.
+type owner struct {
+	person string
+	group  int
+}
+
+// thin settles the records that have only a phone: they go to the one
+// person known with it, or stay apart — a phone is not a person.
+func (e *Engine) thin(recs []Record, out []Decision, done []bool) {
+	groupsByPhone := map[string][]owner{}
+	for i := range recs {
+		if !done[i] || out[i].PersonID != "" {
+			continue // persons' phones are in e.phones already
+		}
+		for _, ph := range recs[i].Phones {
+			groupsByPhone[ph] = appendUnique(groupsByPhone[ph], owner{group: out[i].Group})
+		}
+	}
+	for i := range recs {
+		if done[i] {
+			continue
+		}
+		owners := e.phoneOwners(recs[i].Phones, groupsByPhone)
+		d := Decision{Group: i, Evidence: Evidence{Method: MethodSingle}}
+		switch len(owners) {
+		case 0:
+			d.Evidence.Note = "no one else is known with this phone"
+		case 1:
+			d.Evidence = Evidence{Method: MethodPhoneOnly, Note: "the only person known with this phone",
+				Comparisons: []Comparison{{Field: FieldPhone, Level: PhoneSame.String()}}}
+			if o := owners[0]; o.person != "" {
+				d.PersonID, d.Verified, d.Group = o.person, e.persons[e.byID[o.person]].Verified, -1
+			} else {
+				d.Group = o.group
+			}
+		default:
+			d.Evidence.Note = fmt.Sprintf("phone shared by %d people: kept apart until its owner says who they are", len(owners))
+		}
+		out[i], done[i] = d, true
+	}
+}
+
+// phoneOwners lists everyone known with any of the phones: persons and
+// this run's new groups.
+func (e *Engine) phoneOwners(phones []string, groups map[string][]owner) []owner {
+	var owners []owner
+	for _, ph := range phones {
+		for _, i := range e.phones[ph] {
+			owners = appendUnique(owners, owner{person: e.persons[i].ID})
+		}
+		for _, g := range groups[ph] {
+			owners = appendUnique(owners, g)
+		}
+	}
+	return owners
+}
+
+func appendUnique[T comparable](s []T, v T) []T {
+	if slices.Contains(s, v) {
+		return s
+	}
+	return append(s, v)
+}

@@ -1,0 +1,279 @@
+package linkage
+
+import (
+	"strings"
+
+	"github.com/pccovid/pccovid/internal/vn"
+)
+
+// Level is how well one field of two profiles agrees.
+type Level uint8
+
+// Levels, per field. Missing means one side lacks the field: no evidence
+// either way.
+const (
+	Missing Level = iota
+	// Names.
+	NameMarked   // same name, same diacritics
+	NameSame     // same folded name; diacritics unknown on one side
+	NameReorder  // the same words in another order
+	NameTypo     // one small typo (a letter dropped, doubled, swapped, changed)
+	NameMiddle   // same family and given name, middle name differs or is missing
+	NameConflict // same folded name, different diacritics on both sides (Hùng, Hưng)
+	NameGiven    // same given name only
+	NameOther    // different names
+	// Birth dates.
+	BirthSame    // the same full date
+	BirthSwapped // day and month swapped
+	BirthYear    // the same year; one side has only the year
+	BirthSameYr  // both full, the same year, another day
+	BirthNear    // one year apart
+	BirthOther
+	// Identity numbers (CCCD, CMND, passport, insurance card).
+	IDSame
+	IDTypo // one digit different
+	IDOther
+	// Sex.
+	SexSame
+	SexOther
+	// Phones.
+	PhoneSame
+	PhoneOther
+	// Places: the most precise unit both sides have.
+	PlaceWard
+	PlaceDistrict
+	PlaceProvince
+	PlaceOther
+	// Household: the candidate is in the household the record points at.
+	HouseholdSame
+	HouseholdOther
+)
+
+var levelNames = [...]string{
+	Missing: "missing", NameMarked: "same name", NameSame: "same name without diacritics",
+	NameReorder: "same words, other order", NameTypo: "name with a typo", NameMiddle: "same family and given name",
+	NameConflict: "same letters, other diacritics", NameGiven: "same given name only", NameOther: "different name",
+	BirthSame: "same birth date", BirthSwapped: "day and month swapped", BirthYear: "same birth year",
+	BirthSameYr: "same year, other day", BirthNear: "birth year one apart", BirthOther: "different birth date",
+	IDSame: "same number", IDTypo: "one digit different", IDOther: "different number",
+	SexSame: "same sex", SexOther: "different sex", PhoneSame: "same phone", PhoneOther: "different phone",
+	PlaceWard: "same ward", PlaceDistrict: "same district", PlaceProvince: "same province", PlaceOther: "different place",
+	HouseholdSame: "in the household of the managing account", HouseholdOther: "outside that household",
+}
+
+func (l Level) String() string {
+	if int(l) < len(levelNames) {
+		return levelNames[l]
+	}
+	return "?"
+}
+
+// compareNames compares two profiles' names.
+func compareNames(a, b *Profile) Level {
+	switch {
+	case a.Name == "" || b.Name == "":
+		return Missing
+	case a.Name == b.Name:
+		if a.Marked != "" && b.Marked != "" {
+			if a.Marked == b.Marked {
+				return NameMarked
+			}
+			return NameConflict
+		}
+		return NameSame
+	case a.Family == b.Family && a.Given == b.Given && a.Middle != b.Middle:
+		// A dropped or extra middle name, not a typo inside one.
+		if a.Middle == "" || b.Middle == "" || editDistanceAtMost1(a.Middle, b.Middle) {
+			if a.Middle != "" && b.Middle != "" {
+				return NameTypo
+			}
+			return NameMiddle
+		}
+		return NameMiddle
+	case sameWords(a.Name, b.Name):
+		return NameReorder
+	case len(a.Name) >= 4 && oneTypoApart(a, b):
+		return NameTypo
+	case a.Given == b.Given:
+		return NameGiven
+	}
+	return NameOther
+}
+
+// oneTypoApart: the same number of words and one word one edit apart, or
+// the whole folded name one edit apart (a space dropped or doubled).
+func oneTypoApart(a, b *Profile) bool {
+	if editDistanceAtMost1(a.Name, b.Name) {
+		return true
+	}
+	wa, wb := strings.Fields(a.Name), strings.Fields(b.Name)
+	if len(wa) != len(wb) {
+		return false
+	}
+	diff := 0
+	for i := range wa {
+		if wa[i] != wb[i] {
+			diff++
+			if diff > 1 || !typoWord(wa[i], wb[i]) {
+				return false
+			}
+		}
+	}
+	return diff == 1
+}
+
+// typoWord: one edit apart, or two adjacent letters swapped.
+func typoWord(a, b string) bool {
+	return editDistanceAtMost1(a, b) || transposed(a, b)
+}
+
+func transposed(a, b string) bool {
+	if len(a) != len(b) || len(a) < 2 {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+}
+
+// editDistanceAtMost1 reports whether a and b (ASCII) differ by at most one
+// insertion, deletion or substitution.
+func editDistanceAtMost1(a, b string) bool {
+	la, lb := len(a), len(b)
+	if la < lb {
+		a, b, la, lb = b, a, lb, la
+	}
+	if la-lb > 1 {
+		return false
+	}
+	i := 0
+	for i < lb && a[i] == b[i] {
+		i++
+	}
+	if la == lb {
+		return i >= la-1 || a[i+1:] == b[i+1:]
+	}
+	return a[i+1:] == b[i:]
+}
+
+func sameWords(a, b string) bool {
+	wa, wb := strings.Fields(a), strings.Fields(b)
+	if len(wa) != len(wb) || len(wa) < 2 {
+		return false
+	}
+	count := map[string]int{}
+	for _, w := range wa {
+		count[w]++
+	}
+	for _, w := range wb {
+		if count[w] == 0 {
+			return false
+		}
+		count[w]--
+	}
+	return true
+}
+
+// compareBirth compares birth dates, one of which may be year-only.
+func compareBirth(a, b vn.Date) Level {
+	switch {
+	case a.Year == 0 || b.Year == 0:
+		return Missing
+	case a.Month == 0 || b.Month == 0:
+		switch a.Year - b.Year {
+		case 0:
+			return BirthYear
+		case 1, -1:
+			return BirthNear
+		}
+		return BirthOther
+	case a == b:
+		return BirthSame
+	case a.Year == b.Year && a.Day == b.Month && a.Month == b.Day:
+		return BirthSwapped
+	case a.Year == b.Year:
+		return BirthSameYr
+	case (a.Year-b.Year == 1 || b.Year-a.Year == 1) && a.Month == b.Month && a.Day == b.Day:
+		return BirthNear
+	}
+	return BirthOther
+}
+
+// compareID compares identity numbers of one kind.
+func compareID(a, b string) Level {
+	switch {
+	case a == "" || b == "":
+		return Missing
+	case a == b:
+		return IDSame
+	case len(a) == len(b) && hamming(a, b) == 1:
+		return IDTypo
+	}
+	return IDOther
+}
+
+func hamming(a, b string) int {
+	n := 0
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[i] {
+			n++
+		}
+	}
+	return n
+}
+
+func compareSex(a, b vn.Sex) Level {
+	if a == vn.SexUnknown || b == vn.SexUnknown || a == vn.SexOther || b == vn.SexOther {
+		return Missing
+	}
+	if a == b {
+		return SexSame
+	}
+	return SexOther
+}
+
+// comparePhones: any phone in common.
+func comparePhones(a, b *Profile) (Level, string) {
+	if len(a.Phones) == 0 || len(b.Phones) == 0 {
+		return Missing, ""
+	}
+	for _, p := range a.Phones {
+		if b.HasPhone(p) {
+			return PhoneSame, p
+		}
+	}
+	return PhoneOther, ""
+}
+
+// comparePlaces compares at the most precise level both sides have.
+func comparePlaces(a, b *Profile) Level {
+	switch {
+	case a.Ward != "" && b.Ward != "":
+		if a.Ward == b.Ward {
+			return PlaceWard
+		}
+		if a.District != "" && a.District == b.District {
+			return PlaceDistrict
+		}
+		if a.Province != "" && a.Province == b.Province {
+			return PlaceProvince
+		}
+		return PlaceOther
+	case a.District != "" && b.District != "":
+		if a.District == b.District {
+			return PlaceDistrict
+		}
+		if a.Province == b.Province {
+			return PlaceProvince
+		}
+		return PlaceOther
+	case a.Province != "" && b.Province != "":
+		if a.Province == b.Province {
+			return PlaceProvince
+		}
+		return PlaceOther
+	}
+	return Missing
+}

@@ -1,0 +1,291 @@
+package linkage
+
+import (
+	"hash/maphash"
+	"math"
+	"slices"
+	"strconv"
+)
+
+// Person is a person linkage may tie records to: a registry citizen, or an
+// unverified person an earlier import created.
+type Person struct {
+	ID       string
+	Verified bool
+	Profile
+}
+
+// Record is one legacy record to decide.
+type Record struct {
+	Source, Key string
+	Profile
+	// ManagedBy is the key, in the same source, of the record whose owner
+	// manages this one (health-book family profiles).
+	ManagedBy string
+}
+
+// Decision is what linkage decided for one record.
+type Decision struct {
+	// PersonID is the registry person or earlier unverified person the
+	// record is tied to; empty when the record starts (with the others of
+	// its Group) a new unverified person.
+	PersonID string
+	Verified bool
+	// Group numbers the new unverified persons: the records of one share it.
+	// It is the index of the group's first record in the input.
+	Group    int
+	Evidence Evidence
+	// Review, when set, is a registry person an official should compare the
+	// record with: the evidence was not strong or clear enough to decide.
+	Review *Review
+}
+
+// Review is a candidate pair for an official.
+type Review struct {
+	PersonID string
+	Evidence Evidence
+}
+
+// Engine links records to persons. Build it with the persons and the records
+// earlier imports linked, then call Link once with the new records.
+type Engine struct {
+	seed    maphash.Seed
+	persons []*Person
+	byID    map[string]int32
+	ids     map[uint64][]int32 // identity numbers
+	phones  map[string][]int32 // phone → persons known with it
+	keys    map[uint64][]int32 // name blocking keys
+	house   map[string][]int32
+	names   map[string]int32 // folded full name → registry persons with it
+	// linked are records of earlier imports with their person: they teach
+	// phones and keep unverified persons' records together.
+	linked    []linkedRecord
+	byRecKey  map[string]int // "source/key" of earlier records → index in linked
+	nRegistry int
+	// origPhones counts, per person, the phones known before this run; the
+	// rest were learned from its records.
+	origPhones []int
+}
+
+type linkedRecord struct {
+	rec    Record
+	person int32
+}
+
+// NewEngine returns an empty engine.
+func NewEngine() *Engine {
+	return &Engine{seed: maphash.MakeSeed(), byID: map[string]int32{}, ids: map[uint64][]int32{},
+		phones: map[string][]int32{}, keys: map[uint64][]int32{}, house: map[string][]int32{},
+		names: map[string]int32{}, byRecKey: map[string]int{}}
+}
+
+func (e *Engine) hash(parts ...string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(e.seed)
+	for _, p := range parts {
+		h.WriteString(p)
+		h.WriteByte(0)
+	}
+	return h.Sum64()
+}
+
+// AddPerson adds a registry citizen or an earlier unverified person.
+func (e *Engine) AddPerson(p Person) {
+	i := int32(len(e.persons))
+	pp := p
+	e.persons = append(e.persons, &pp)
+	e.origPhones = append(e.origPhones, len(p.Phones))
+	e.byID[p.ID] = i
+	for _, id := range []struct{ kind, v string }{{"cccd", p.CCCD}, {"cmnd", p.CMND}, {"card", p.Card}, {"passport", p.Passport}} {
+		if id.v != "" {
+			k := e.hash(id.kind, id.v)
+			e.ids[k] = append(e.ids[k], i)
+		}
+	}
+	for _, ph := range p.Phones {
+		e.phones[ph] = append(e.phones[ph], i)
+	}
+	for _, k := range e.nameKeys(&pp.Profile, true) {
+		e.keys[k] = append(e.keys[k], i)
+	}
+	if p.Household != "" {
+		e.house[p.Household] = append(e.house[p.Household], i)
+	}
+	if p.Verified {
+		e.nRegistry++
+		if p.Name != "" {
+			e.names[p.Name]++
+		}
+	}
+}
+
+// AddLinked adds a record an earlier import (or a review) tied to personID.
+func (e *Engine) AddLinked(r Record, personID string) {
+	i, ok := e.byID[personID]
+	if !ok {
+		return
+	}
+	e.byRecKey[r.Source+"/"+r.Key] = len(e.linked)
+	e.linked = append(e.linked, linkedRecord{rec: r, person: i})
+	e.learn(i, &r.Profile)
+	e.origPhones[i] = len(e.persons[i].Phones)
+}
+
+// learn adds what a record linked to person i says about them that helps
+// link the next records: its phones.
+func (e *Engine) learn(i int32, p *Profile) {
+	per := e.persons[i]
+	for _, ph := range p.Phones {
+		if !per.HasPhone(ph) {
+			per.AddPhone(ph)
+			e.phones[ph] = append(e.phones[ph], i)
+		}
+	}
+}
+
+// nameKeys are the blocking keys of a name: given name and birth year;
+// family name and full birth date (also with day and month swapped for a
+// record); family, middle name and year; the full name when there is no
+// birth date (or always, for a person, so that such records find them).
+func (e *Engine) nameKeys(p *Profile, person bool) []uint64 {
+	if p.Name == "" {
+		return nil
+	}
+	var ks []uint64
+	y := strconv.Itoa(p.Birth.Year)
+	if p.Birth.Year != 0 {
+		ks = append(ks, e.hash("g", p.Given, y))
+		if p.Middle != "" {
+			ks = append(ks, e.hash("m", p.Family, p.Middle, y))
+		}
+	}
+	if p.Birth.Month != 0 {
+		ks = append(ks, e.hash("f", p.Family, p.Birth.String()))
+		if sw, ok := p.Birth.SwappedDayMonth(); ok && !person {
+			ks = append(ks, e.hash("f", p.Family, sw.String()))
+		}
+	}
+	if person || p.Birth.Year == 0 {
+		ks = append(ks, e.hash("n", p.Name))
+	}
+	return ks
+}
+
+// maxBlock bounds a blocking key's list: a key shared by more persons than
+// this ("Nguyễn Văn Hùng" without a birth year) brings no usable candidates.
+const maxBlock = 5000
+
+// population is the least number of people frequencies are taken over: the
+// people a record may come from are the country's, even when only a town's
+// extract is loaded (a demo, a test), where a name's share would otherwise
+// look far larger than it is.
+const population = 1_000_000
+
+func (e *Engine) nameFreq(name string) float64 {
+	n := float64(max(e.names[name], 1))
+	return n / float64(max(e.nRegistry, population))
+}
+
+// phoneFreq is the chance that another person among the candidates has the
+// phone: how many persons share it, with a floor, since phones pass between
+// family members and are reassigned.
+func (e *Engine) phoneFreq(phone string) float64 {
+	n := float64(max(len(e.phones[phone]), 1))
+	return math.Max(n/float64(max(e.nRegistry, population)), 1e-4)
+}
+
+// candidates returns the registry persons a record may be, by every key.
+func (e *Engine) candidates(r *Record, extra []int32) []int32 {
+	var out []int32
+	addAll := func(list []int32) {
+		if len(list) <= maxBlock {
+			out = append(out, list...)
+		}
+	}
+	for _, id := range []struct{ kind, v string }{{"cccd", r.CCCD}, {"cmnd", r.CMND}, {"card", r.Card}, {"passport", r.Passport}} {
+		if id.v == "" {
+			continue
+		}
+		addAll(e.ids[e.hash(id.kind, id.v)])
+		if id.kind == "cccd" || id.kind == "cmnd" {
+			e.typoNeighbours(id.kind, id.v, addAll)
+		}
+	}
+	for _, ph := range r.Phones {
+		addAll(e.phones[ph])
+	}
+	for _, k := range e.nameKeys(&r.Profile, false) {
+		addAll(e.keys[k])
+	}
+	out = append(out, extra...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// typoNeighbours adds the persons whose number is one digit away from v: the
+// person a mistyped number was meant for.
+func (e *Engine) typoNeighbours(kind, v string, add func([]int32)) {
+	b := []byte(v)
+	for i := range b {
+		orig := b[i]
+		for d := byte('0'); d <= '9'; d++ {
+			if d == orig {
+				continue
+			}
+			b[i] = d
+			add(e.ids[e.hash(kind, string(b))])
+		}
+		b[i] = orig
+	}
+}
+
+// Knows reports whether the person had the identifier before this run —
+// from the registry or an earlier import — so that an import records only
+// what a record newly teaches. kind is "cccd", "cmnd", "card", "passport" or
+// "phone".
+func (e *Engine) Knows(personID, kind, value string) bool {
+	i, ok := e.byID[personID]
+	if !ok {
+		return false
+	}
+	p := e.persons[i]
+	switch kind {
+	case "cccd":
+		return p.CCCD == value
+	case "cmnd":
+		return p.CMND == value
+	case "card":
+		return p.Card == value
+	case "passport":
+		return p.Passport == value
+	case "phone":
+		for _, ph := range p.Phones[:e.origPhones[i]] {
+			if ph == value {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// PersonOfRecord returns the person an earlier import tied a record to.
+func (e *Engine) PersonOfRecord(source, key string) (string, bool) {
+	i, ok := e.byRecKey[source+"/"+key]
+	if !ok {
+		return "", false
+	}
+	return e.persons[e.linked[i].person].ID, true
+}
+
+// Ward returns a person's ward (or province) code, "" when unknown.
+func (e *Engine) Ward(personID string) string {
+	i, ok := e.byID[personID]
+	if !ok {
+		return ""
+	}
+	if p := e.persons[i]; p.Ward != "" {
+		return p.Ward
+	} else {
+		return p.Province
+	}
+}

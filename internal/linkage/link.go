@@ -1,0 +1,185 @@
+package linkage
+
+import (
+	"fmt"
+	"sort"
+)
+
+// pending is a record not yet tied to anyone, with the best registry
+// candidate found so far (for review).
+type pending struct {
+	review *Review
+}
+
+// Link decides every record. It runs in rounds, each building on what the
+// earlier ones settled:
+//
+//  1. records with enough evidence of their own are tied to registry persons;
+//  2. what those records teach (their phones) and the health book's family
+//     links (a managed profile is looked for in its manager's household)
+//     tie more;
+//  3. the rest are grouped into unverified persons, joining earlier
+//     unverified persons where the evidence says so;
+//  4. thin records (a phone and nothing else) go to the one person known
+//     with that phone, or stay apart when the phone is shared.
+func (e *Engine) Link(recs []Record) []Decision {
+	out := make([]Decision, len(recs))
+	for i := range out {
+		out[i].Group = -1
+	}
+	open := make([]pending, len(recs))
+	done := make([]bool, len(recs))
+	e.round(recs, out, open, done, nil)
+	e.learnFrom(recs, out, done)
+	managers := e.managerIndex(recs, out, done)
+	e.round(recs, out, open, done, managers)
+	e.learnFrom(recs, out, done)
+	e.cluster(recs, out, done)
+	e.thin(recs, out, done)
+	for i := range out {
+		if !done[i] {
+			panic(fmt.Sprintf("linkage: record %s/%s left undecided", recs[i].Source, recs[i].Key))
+		}
+		if out[i].PersonID == "" && open[i].review != nil {
+			out[i].Review = open[i].review
+		}
+	}
+	return out
+}
+
+// round tries to tie each open, non-thin record to a registry person.
+func (e *Engine) round(recs []Record, out []Decision, open []pending, done []bool, managers map[string]int32) {
+	for i := range recs {
+		r := &recs[i]
+		if done[i] || r.Thin() || foreigner(r) {
+			continue
+		}
+		var extra []int32
+		household := ""
+		if managers != nil && r.ManagedBy != "" {
+			if m, ok := managers[r.Source+"/"+r.ManagedBy]; ok {
+				household = e.persons[m].Household
+				extra = e.house[household]
+			}
+		}
+		best, ev, second, ok := e.best(r, e.candidates(r, extra), household)
+		if ok && ev.Score >= LinkThreshold && ev.Score-second >= Margin && corroborated(ev) {
+			ev.Margin = round1(ev.Score - second)
+			ev.Method = MethodScore
+			if household != "" && e.persons[best].Household == household {
+				ev.Method = MethodManaged
+			}
+			out[i] = Decision{PersonID: e.persons[best].ID, Verified: true, Group: -1, Evidence: ev}
+			done[i] = true
+			continue
+		}
+		if ok && ev.Score >= ReviewThreshold {
+			ev.Margin = round1(ev.Score - second)
+			ev.Method = MethodReview
+			open[i].review = &Review{PersonID: e.persons[best].ID, Evidence: ev}
+		}
+	}
+}
+
+// foreigner: a record of someone of another nationality, who cannot be in
+// the population registry.
+func foreigner(r *Record) bool {
+	return r.Nationality != "" && r.Nationality != "VNM"
+}
+
+// best scores the candidates and returns the best registry person, its
+// evidence and the next-best score.
+func (e *Engine) best(r *Record, cands []int32, household string) (int32, Evidence, float64, bool) {
+	bestI, found := int32(-1), false
+	var bestEv Evidence
+	second := 0.0
+	for _, c := range cands {
+		p := e.persons[c]
+		if !p.Verified {
+			continue
+		}
+		ev := score(&r.Profile, &p.Profile, e)
+		if household != "" {
+			l := HouseholdOther
+			if p.Household == household {
+				l = HouseholdSame
+			}
+			w := weight(FieldHousehold, l, 0)
+			ev.Comparisons = append(ev.Comparisons, Comparison{Field: FieldHousehold, Level: l.String(), Weight: round1(w)})
+			ev.Score = round1(ev.Score + w)
+		}
+		switch {
+		case !found || ev.Score > bestEv.Score:
+			if found {
+				second = max(second, bestEv.Score)
+			}
+			bestI, bestEv, found = c, ev, true
+		default:
+			second = max(second, ev.Score)
+		}
+	}
+	return bestI, bestEv, second, found
+}
+
+// corroborated: a link needs the name to agree and at least one more fact
+// beyond name and birth year — an identity number, a phone, a place, the
+// full birth date, the household. Name and year alone are many people.
+func corroborated(ev Evidence) bool {
+	nameOK, other := false, false
+	for _, c := range ev.Comparisons {
+		if c.Weight <= 0 {
+			continue
+		}
+		switch c.Field {
+		case FieldName:
+			nameOK = true
+		case FieldBirth:
+			if c.Level != BirthYear.String() {
+				other = true
+			}
+		case FieldSex:
+		default:
+			other = true
+		}
+	}
+	return nameOK && other
+}
+
+// learnFrom teaches the persons what the records tied to them this run say.
+func (e *Engine) learnFrom(recs []Record, out []Decision, done []bool) {
+	for i := range recs {
+		if done[i] && out[i].PersonID != "" {
+			if p, ok := e.byID[out[i].PersonID]; ok {
+				e.learn(p, &recs[i].Profile)
+			}
+		}
+	}
+}
+
+// managerIndex maps "source/key" of the records tied to a registry person
+// (this run's and earlier imports') to that person: the managers of
+// health-book family profiles.
+func (e *Engine) managerIndex(recs []Record, out []Decision, done []bool) map[string]int32 {
+	m := map[string]int32{}
+	for _, l := range e.linked {
+		if e.persons[l.person].Verified {
+			m[l.rec.Source+"/"+l.rec.Key] = l.person
+		}
+	}
+	for i := range recs {
+		if done[i] && out[i].Verified {
+			m[recs[i].Source+"/"+recs[i].Key] = e.byID[out[i].PersonID]
+		}
+	}
+	return m
+}
+
+// sortedKeys returns a map's keys in order, for deterministic loops.
+func sortedKeys[V any](m map[uint64]V) []uint64 {
+	ks := make([]uint64, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Slice(ks, func(i, j int) bool { return ks[i] < ks[j] })
+	return ks
+}

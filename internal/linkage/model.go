@@ -1,0 +1,117 @@
+package linkage
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Field names used in evidence.
+const (
+	FieldName      = "name"
+	FieldBirth     = "birth_date"
+	FieldSex       = "sex"
+	FieldCCCD      = "cccd"
+	FieldCMND      = "cmnd"
+	FieldPassport  = "passport"
+	FieldCard      = "insurance_card"
+	FieldPhone     = "phone"
+	FieldPlace     = "place"
+	FieldHousehold = "household"
+)
+
+// mu is one level's pair of probabilities: m for two records of the same
+// person, u for two records of different people. The weight of the level
+// is log2(m/u).
+type mu struct{ m, u float64 }
+
+// The model's probabilities. m values are what the legacy data shows for
+// records of one person (a name typed without diacritics by most NCOVI
+// users, a birth date with day and month swapped now and then, a phone
+// changed between apps); u values are chances between two different people
+// among the candidates a blocking key brings together. Where a value has a
+// frequency (a name, a phone) u is replaced by the frequency observed in the
+// data: term-frequency adjustment.
+var model = map[Level]map[string]mu{
+	NameMarked:    {FieldName: {0.80, 0.7}},  // u scaled by the name's frequency
+	NameSame:      {FieldName: {0.15, 1}},    // u: the name's frequency
+	NameReorder:   {FieldName: {0.005, 1}},   // u: the name's frequency
+	NameTypo:      {FieldName: {0.03, 2e-4}}, //
+	NameMiddle:    {FieldName: {0.01, 2e-3}},
+	NameConflict:  {FieldName: {0.002, 0.3}}, // u scaled by the name's frequency
+	NameGiven:     {FieldName: {0.002, 0.02}},
+	NameOther:     {FieldName: {0.001, 0.97}},
+	BirthSame:     {FieldBirth: {0.93, 1.0 / 30000}},
+	BirthSwapped:  {FieldBirth: {0.03, 1.0 / 30000}},
+	BirthYear:     {FieldBirth: {0.95, 1.0 / 80}},
+	BirthSameYr:   {FieldBirth: {0.02, 1.0 / 80}},
+	BirthNear:     {FieldBirth: {0.01, 1.0 / 40}},
+	BirthOther:    {FieldBirth: {0.01, 0.95}},
+	IDSame:        {FieldCCCD: {0.95, 1e-7}, FieldCMND: {0.95, 1e-7}, FieldPassport: {0.95, 1e-7}, FieldCard: {0.95, 1e-7}},
+	IDTypo:        {FieldCCCD: {0.03, 1e-5}, FieldCMND: {0.03, 1e-5}, FieldPassport: {0.03, 1e-5}, FieldCard: {0.03, 1e-5}},
+	IDOther:       {FieldCCCD: {0.02, 1}, FieldCMND: {0.02, 1}, FieldPassport: {0.02, 1}, FieldCard: {0.1, 1}},
+	SexSame:       {FieldSex: {0.99, 0.5}},
+	SexOther:      {FieldSex: {0.01, 0.5}},
+	PhoneSame:     {FieldPhone: {0.6, 1}}, // u: the phone's frequency
+	PhoneOther:    {FieldPhone: {0.4, 1}},
+	PlaceWard:     {FieldPlace: {0.55, 1e-4}},
+	PlaceDistrict: {FieldPlace: {0.15, 1.0 / 700}},
+	PlaceProvince: {FieldPlace: {0.15, 1.0 / 63}},
+	PlaceOther:    {FieldPlace: {0.15, 1}},
+	HouseholdSame: {FieldHousehold: {0.95, 1e-6}},
+	HouseholdOther: {FieldHousehold: {0.05, 1}},
+}
+
+// weight returns log2(m/u) of a level for a field, with u replaced by tf
+// (the observed frequency of the agreeing value) when tf > 0.
+func weight(field string, l Level, tf float64) float64 {
+	if l == Missing {
+		return 0
+	}
+	p, ok := model[l][field]
+	if !ok {
+		return 0
+	}
+	u := p.u
+	if tf > 0 {
+		u = math.Min(1, p.u*tf)
+	}
+	return math.Log2(p.m / u)
+}
+
+// Comparison is one field's part of the evidence.
+type Comparison struct {
+	Field  string  `json:"field"`
+	Level  string  `json:"level"`
+	Weight float64 `json:"weight"`
+}
+
+// Evidence is why a record was linked (or not) to a person: each field's
+// agreement and weight, their sum, and the rule that decided.
+type Evidence struct {
+	Method      string       `json:"method"`
+	Score       float64      `json:"score"`
+	Margin      float64      `json:"margin,omitempty"` // over the next-best candidate
+	Comparisons []Comparison `json:"comparisons,omitempty"`
+	Note        string       `json:"note,omitempty"`
+}
+
+func (e Evidence) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s score %.1f", e.Method, e.Score)
+	for _, c := range e.Comparisons {
+		fmt.Fprintf(&b, "; %s: %s (%+.1f)", c.Field, c.Level, c.Weight)
+	}
+	return b.String()
+}
+
+// Methods: how a record was tied to its person.
+const (
+	MethodScore     = "score"        // probabilistic match to a registry person
+	MethodManaged   = "managed"      // a health-book profile, within its manager's household
+	MethodPhoneOnly = "phone-unique" // a thin record on a phone only one person has
+	MethodCluster   = "cluster"      // grouped with other records of an unverified person
+	MethodSingle    = "single"       // an unverified person of its own
+	MethodReview    = "review"       // held apart, a candidate sent to review
+	MethodKept      = "kept"         // linked by an earlier import or a review decision
+)

@@ -1,0 +1,110 @@
+// Package linkage decides, for every legacy record, which person it is: a
+// citizen of the population registry, or a person the registry does not know
+// (a foreigner on a passport, a record too thin to tie to anyone), who then
+// becomes an unverified person of their own. It never forces a record onto a
+// citizen: where no decision is safe, the pair goes to review.
+//
+// The engine is probabilistic record linkage in the Fellegi–Sunter frame:
+// each field of a record is compared with a candidate's at several levels of
+// agreement, each level carries a weight log2(m/u) — m the chance of that
+// level for records of the same person, u for records of different people,
+// with u adjusted by how common the name, phone or birth date is (a match on
+// "Nguyễn Văn Hùng" says less than one on a rare name) — and the weights add
+// up to the evidence for the pair. Hard rules sit on top, for the cases the
+// contract names: an identity number counts only when name and birth agree
+// (a one-digit typo lands on another real person); a phone never links
+// anyone on its own; twins, who share everything but a given name, stay two.
+//
+// Candidates come from blocking keys (identity numbers, phones, name and
+// birth-year keys), so the work grows with the data, not with its square.
+// The engine is in memory and deterministic: the same records and persons
+// give the same decisions in any run, which is what makes a killed import
+// resume to exactly the result of an uninterrupted one.
+package linkage
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/pccovid/pccovid/internal/vn"
+)
+
+// Profile is the identity evidence of one record or one registry person,
+// normalised for comparison.
+type Profile struct {
+	// Name is the folded full name ("nguyen van an"); Family, Middle and
+	// Given its parts. Marked is the lower-case NFC name when it carries
+	// Vietnamese diacritics, "" when it is plain ASCII (typed without
+	// them, or a name that has none).
+	Name, Family, Middle, Given string
+	Marked                      string
+	Birth                       vn.Date
+	Sex                         vn.Sex
+	CCCD, CMND, Passport, Card  string
+	Phones                      []string // E.164
+	Ward, District, Province    string
+	Nationality                 string
+	// Household is the registry household (registry persons only).
+	Household string
+}
+
+// SetName fills the name fields from a full name in any form.
+func (p *Profile) SetName(full string) {
+	full = vn.NormalizeName(full)
+	p.Name = vn.FoldName(full)
+	if p.Name == "" {
+		p.Family, p.Middle, p.Given, p.Marked = "", "", "", ""
+		return
+	}
+	p.Family, p.Middle, p.Given = splitFolded(p.Name)
+	p.Marked = ""
+	if !isASCII(full) {
+		p.Marked = strings.ToLower(full)
+	}
+}
+
+// splitFolded splits a folded name: family first, given last.
+func splitFolded(name string) (family, middle, given string) {
+	first := strings.IndexByte(name, ' ')
+	if first < 0 {
+		return "", "", name
+	}
+	last := strings.LastIndexByte(name, ' ')
+	family, given = name[:first], name[last+1:]
+	if last > first {
+		middle = name[first+1 : last]
+	}
+	return family, middle, given
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// HasPhone reports whether p has the phone.
+func (p *Profile) HasPhone(phone string) bool {
+	for _, ph := range p.Phones {
+		if ph == phone {
+			return true
+		}
+	}
+	return false
+}
+
+// AddPhone adds a phone p did not have.
+func (p *Profile) AddPhone(phone string) {
+	if phone != "" && !p.HasPhone(phone) {
+		p.Phones = append(p.Phones, phone)
+	}
+}
+
+// Thin reports whether a profile has too little to tie it to anyone but by
+// its phone: no name, no identity number.
+func (p *Profile) Thin() bool {
+	return p.Name == "" && p.CCCD == "" && p.CMND == "" && p.Passport == "" && p.Card == ""
+}
