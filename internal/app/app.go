@@ -10,11 +10,15 @@ import (
 	"log/slog"
 
 	"github.com/pccovid/pccovid/internal/access"
+	"github.com/pccovid/pccovid/internal/bluezone"
 	"github.com/pccovid/pccovid/internal/clock"
 	"github.com/pccovid/pccovid/internal/db"
+	"github.com/pccovid/pccovid/internal/declaration"
+	"github.com/pccovid/pccovid/internal/health"
 	"github.com/pccovid/pccovid/internal/identity"
 	"github.com/pccovid/pccovid/internal/logs"
 	"github.com/pccovid/pccovid/internal/seal"
+	"github.com/pccovid/pccovid/internal/takeover"
 )
 
 // App is the opened platform: database, keys and domain services.
@@ -32,6 +36,10 @@ type App struct {
 	Sessions  *access.Sessions
 	Outbox    *access.Outbox
 	Persons   *identity.Store
+	Health    *health.Store
+	Decls     *declaration.Store
+	Bluezone  *bluezone.Store
+	Takeover  *takeover.Service
 }
 
 // Open opens the database named by cfg, applies migrations, loads and checks
@@ -66,6 +74,10 @@ func build(cfg Config, log *slog.Logger, c clock.Clock, d *db.DB, sealer *seal.S
 	a.Citizens = access.NewCitizens(d, sealer, c, a.Outbox)
 	a.Sessions = access.NewSessions(d, c)
 	a.Persons = identity.NewStore(d, sealer, a.Guard, c)
+	a.Health = health.NewStore(d, sealer, a.Guard, c)
+	a.Decls = declaration.NewStore(d, sealer, a.Guard, c)
+	a.Bluezone = bluezone.NewStore(d)
+	a.Takeover = takeover.NewService(d, sealer, a.Persons, a.Health, a.Decls, a.Bluezone, a.Guard, c, log)
 	return a
 }
 

@@ -34,6 +34,9 @@ func commands() []command {
 		{"serve", "run the HTTP server: citizen app, console, APIs", cmdServe},
 		{"registry load", "load a population-database extract (people.csv, insurance.csv)", cmdRegistryLoad},
 		{"gen population", "write a synthetic population-database extract", cmdGenPopulation},
+		{"import", "take over a legacy dump (resumable); --dry-run only reads and validates", cmdImport},
+		{"export linkage", "write which person every taken-over record is (CSV)", cmdExportLinkage},
+		{"linkage eval", "measure a linkage export against a dump's truth.csv", cmdLinkageEval},
 		{"bench registry", "measure registry load speed into SQLite and PostgreSQL against a parse-only baseline", cmdBenchRegistry},
 
 		{"user add", "create an official account", cmdUserAdd},

@@ -10,8 +10,11 @@ import (
 	"golang.org/x/term"
 
 	"github.com/pccovid/pccovid/internal/access"
+	"github.com/pccovid/pccovid/internal/declaration"
+	"github.com/pccovid/pccovid/internal/health"
 	"github.com/pccovid/pccovid/internal/identity"
 	"github.com/pccovid/pccovid/internal/seal"
+	"github.com/pccovid/pccovid/internal/takeover"
 )
 
 func cmdRegistryLoad(ctx context.Context, e *env, args []string) error {
@@ -113,7 +116,12 @@ func cmdUserList(ctx context.Context, e *env, args []string) error {
 
 // sealedColumns lists every sealed column of every package, for re-sealing.
 func sealedColumns() []seal.Column {
-	return append(identity.SealedColumns(), access.SealedColumns()...)
+	var cols []seal.Column
+	for _, c := range [][]seal.Column{identity.SealedColumns(), access.SealedColumns(), health.SealedColumns(),
+		declaration.SealedColumns(), takeover.SealedColumns()} {
+		cols = append(cols, c...)
+	}
+	return cols
 }
 
 func cmdKeysRotate(ctx context.Context, e *env, args []string) error {

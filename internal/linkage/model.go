@@ -33,32 +33,32 @@ type mu struct{ m, u float64 }
 // frequency (a name, a phone) u is replaced by the frequency observed in the
 // data: term-frequency adjustment.
 var model = map[Level]map[string]mu{
-	NameMarked:    {FieldName: {0.80, 0.7}},  // u scaled by the name's frequency
-	NameSame:      {FieldName: {0.15, 1}},    // u: the name's frequency
-	NameReorder:   {FieldName: {0.005, 1}},   // u: the name's frequency
-	NameTypo:      {FieldName: {0.03, 2e-4}}, //
-	NameMiddle:    {FieldName: {0.01, 2e-3}},
-	NameConflict:  {FieldName: {0.002, 0.3}}, // u scaled by the name's frequency
-	NameGiven:     {FieldName: {0.002, 0.02}},
-	NameOther:     {FieldName: {0.001, 0.97}},
-	BirthSame:     {FieldBirth: {0.93, 1.0 / 30000}},
-	BirthSwapped:  {FieldBirth: {0.03, 1.0 / 30000}},
-	BirthYear:     {FieldBirth: {0.95, 1.0 / 80}},
-	BirthSameYr:   {FieldBirth: {0.02, 1.0 / 80}},
-	BirthNear:     {FieldBirth: {0.01, 1.0 / 40}},
-	BirthOther:    {FieldBirth: {0.01, 0.95}},
-	IDSame:        {FieldCCCD: {0.95, 1e-7}, FieldCMND: {0.95, 1e-7}, FieldPassport: {0.95, 1e-7}, FieldCard: {0.95, 1e-7}},
-	IDTypo:        {FieldCCCD: {0.03, 1e-5}, FieldCMND: {0.03, 1e-5}, FieldPassport: {0.03, 1e-5}, FieldCard: {0.03, 1e-5}},
-	IDOther:       {FieldCCCD: {0.02, 1}, FieldCMND: {0.02, 1}, FieldPassport: {0.02, 1}, FieldCard: {0.1, 1}},
-	SexSame:       {FieldSex: {0.99, 0.5}},
-	SexOther:      {FieldSex: {0.01, 0.5}},
-	PhoneSame:     {FieldPhone: {0.6, 1}}, // u: the phone's frequency
-	PhoneOther:    {FieldPhone: {0.4, 1}},
-	PlaceWard:     {FieldPlace: {0.55, 1e-4}},
-	PlaceDistrict: {FieldPlace: {0.15, 1.0 / 700}},
-	PlaceProvince: {FieldPlace: {0.15, 1.0 / 63}},
-	PlaceOther:    {FieldPlace: {0.15, 1}},
-	HouseholdSame: {FieldHousehold: {0.95, 1e-6}},
+	NameMarked:     {FieldName: {0.80, 0.7}},  // u scaled by the name's frequency
+	NameSame:       {FieldName: {0.15, 1}},    // u: the name's frequency
+	NameReorder:    {FieldName: {0.005, 1}},   // u: the name's frequency
+	NameTypo:       {FieldName: {0.03, 2e-4}}, //
+	NameMiddle:     {FieldName: {0.01, 2e-3}},
+	NameConflict:   {FieldName: {0.002, 0.3}}, // u scaled by the name's frequency
+	NameGiven:      {FieldName: {0.002, 0.02}},
+	NameOther:      {FieldName: {0.001, 0.97}},
+	BirthSame:      {FieldBirth: {0.93, 1.0 / 30000}},
+	BirthSwapped:   {FieldBirth: {0.03, 1.0 / 30000}},
+	BirthYear:      {FieldBirth: {0.95, 1.0 / 80}},
+	BirthSameYr:    {FieldBirth: {0.02, 1.0 / 80}},
+	BirthNear:      {FieldBirth: {0.01, 1.0 / 40}},
+	BirthOther:     {FieldBirth: {0.01, 0.95}},
+	IDSame:         {FieldCCCD: {0.95, 1e-7}, FieldCMND: {0.95, 1e-7}, FieldPassport: {0.95, 1e-7}, FieldCard: {0.95, 1e-7}},
+	IDTypo:         {FieldCCCD: {0.03, 1e-5}, FieldCMND: {0.03, 1e-5}, FieldPassport: {0.03, 1e-5}, FieldCard: {0.03, 1e-5}},
+	IDOther:        {FieldCCCD: {0.02, 1}, FieldCMND: {0.02, 1}, FieldPassport: {0.02, 1}, FieldCard: {0.1, 1}},
+	SexSame:        {FieldSex: {0.99, 0.5}},
+	SexOther:       {FieldSex: {0.01, 0.5}},
+	PhoneSame:      {FieldPhone: {0.6, 1}}, // u: the phone's frequency
+	PhoneOther:     {FieldPhone: {0.4, 1}},
+	PlaceWard:      {FieldPlace: {0.55, 1e-4}},
+	PlaceDistrict:  {FieldPlace: {0.15, 1.0 / 700}},
+	PlaceProvince:  {FieldPlace: {0.15, 1.0 / 63}},
+	PlaceOther:     {FieldPlace: {0.15, 1}},
+	HouseholdSame:  {FieldHousehold: {0.95, 1e-6}},
 	HouseholdOther: {FieldHousehold: {0.05, 1}},
 }
 
