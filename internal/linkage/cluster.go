@@ -11,7 +11,8 @@ import (
 type node struct {
 	p      *Profile
 	rec    int   // index in this run's records, or -1
-	person int32 // the earlier unverified person, or -1
+	person int32 // the person the record is already tied to, or -1
+	open   bool  // still to decide
 	key    string
 }
 
@@ -33,13 +34,13 @@ type edge struct {
 // persons: records join when their evidence is strong, names agree, and no
 // identity number, birth date or sex of the group would conflict.
 func (e *Engine) cluster(recs []Record, out []Decision, done []bool) {
-	nodes := e.clusterNodes(recs, done)
+	nodes := e.clusterNodes(recs, out, done)
 	edges := e.clusterEdges(nodes)
 	parent := make([]int, len(nodes))
 	comps := make([]*component, len(nodes))
 	for i, n := range nodes {
 		parent[i] = i
-		comps[i] = newComponent(n)
+		comps[i] = e.newComponent(n)
 	}
 	var find func(int) int
 	find = func(i int) int {
@@ -70,17 +71,26 @@ func (e *Engine) cluster(recs []Record, out []Decision, done []bool) {
 	e.settleClusters(recs, out, done, nodes, find, comps, joined)
 }
 
-func (e *Engine) clusterNodes(recs []Record, done []bool) []node {
+// clusterNodes: every record still open, and every record already tied to
+// a person — this run's and earlier imports' — so that an open record can
+// join the person its other records found (a dose row without an id, when
+// the next dose row had the CCCD).
+func (e *Engine) clusterNodes(recs []Record, out []Decision, done []bool) []node {
 	var nodes []node
 	for _, l := range e.linked {
-		if !e.persons[l.person].Verified && !l.rec.Thin() {
+		if !l.rec.Thin() {
 			nodes = append(nodes, node{p: &l.rec.Profile, rec: -1, person: l.person, key: l.rec.Source + "/" + l.rec.Key})
 		}
 	}
 	for i := range recs {
-		if !done[i] && !recs[i].Thin() {
-			nodes = append(nodes, node{p: &recs[i].Profile, rec: i, person: -1, key: recs[i].Source + "/" + recs[i].Key})
+		if recs[i].Thin() {
+			continue
 		}
+		n := node{p: &recs[i].Profile, rec: i, person: -1, open: !done[i], key: recs[i].Source + "/" + recs[i].Key}
+		if done[i] {
+			n.person = e.byID[out[i].PersonID]
+		}
+		nodes = append(nodes, n)
 	}
 	return nodes
 }
@@ -99,7 +109,7 @@ func (e *Engine) clusterEdges(nodes []node) []edge {
 	var edges []edge
 	for _, k := range sortedKeys(blocks) {
 		b := blocks[k]
-		if len(b) < 2 || len(b) > maxClusterBlock {
+		if len(b) < 2 || len(b) > maxClusterBlock || !anyOpen(nodes, b) {
 			continue
 		}
 		for x := 0; x < len(b); x++ {
@@ -109,8 +119,8 @@ func (e *Engine) clusterEdges(nodes []node) []edge {
 					continue
 				}
 				seen[pair] = true
-				if nodes[b[x]].person >= 0 && nodes[b[y]].person >= 0 {
-					continue // two earlier persons are never merged: ids do not change
+				if !nodes[b[x]].open && !nodes[b[y]].open {
+					continue // both decided: persons are never merged, ids do not change
 				}
 				a, c := nodes[b[x]].p, nodes[b[y]].p
 				ev := score(a, c, e)
@@ -163,20 +173,43 @@ func (e *Engine) nodeKeys(p *Profile) []uint64 {
 	for _, ph := range p.Phones {
 		ks = append(ks, e.hash("phone", ph))
 	}
+	if p.Portal != "" {
+		ks = append(ks, e.hash("portal", p.Portal))
+	}
 	return ks
 }
 
-func newComponent(n node) *component {
-	c := &component{person: n.person, ids: map[string]string{}}
-	for _, id := range []struct{ kind, v string }{{"cccd", n.p.CCCD}, {"cmnd", n.p.CMND}, {"passport", n.p.Passport}} {
-		if id.v != "" {
-			c.ids[id.kind] = id.v
+func anyOpen(nodes []node, b []int) bool {
+	for _, i := range b {
+		if nodes[i].open {
+			return true
 		}
 	}
-	if n.p.Birth.Month != 0 {
-		c.birth = []Profile{{Birth: n.p.Birth}}
+	return false
+}
+
+// newComponent starts a group with one node; a node already tied to a
+// person brings that person's own facts, so that nothing contradicting
+// them can join.
+func (e *Engine) newComponent(n node) *component {
+	c := &component{person: n.person, ids: map[string]string{}}
+	facts := []*Profile{n.p}
+	if n.person >= 0 {
+		facts = append(facts, &e.persons[n.person].Profile)
 	}
-	c.sex = n.p.Sex.String()
+	for _, p := range facts {
+		for _, id := range []struct{ kind, v string }{{"cccd", p.CCCD}, {"cmnd", p.CMND}, {"passport", p.Passport}} {
+			if id.v != "" {
+				c.ids[id.kind] = id.v
+			}
+		}
+		if p.Birth.Month != 0 {
+			c.birth = append(c.birth, Profile{Birth: p.Birth})
+		}
+		if c.sex == "" {
+			c.sex = p.Sex.String()
+		}
+	}
 	return c
 }
 
@@ -223,14 +256,14 @@ func (e *Engine) settleClusters(recs []Record, out []Decision, done []bool, node
 	for i, n := range nodes {
 		r := find(i)
 		size[r]++
-		if n.rec >= 0 {
+		if n.open {
 			if f, ok := first[r]; !ok || n.rec < f {
 				first[r] = n.rec
 			}
 		}
 	}
 	for i, n := range nodes {
-		if n.rec < 0 {
+		if !n.open {
 			continue
 		}
 		r := find(i)
@@ -240,7 +273,7 @@ func (e *Engine) settleClusters(recs []Record, out []Decision, done []bool, node
 			d.Evidence.Method = MethodCluster
 		}
 		if p := comps[r].person; p >= 0 {
-			d.PersonID = e.persons[p].ID
+			d.PersonID, d.Verified = e.persons[p].ID, e.persons[p].Verified
 		} else {
 			d.Group = first[r]
 		}
@@ -251,8 +284,9 @@ func (e *Engine) settleClusters(recs []Record, out []Decision, done []bool, node
 // owner is someone a phone is known for: a person, or a new group of this
 // run.
 type owner struct {
-	person string
-	group  int
+	person   string
+	verified bool
+	group    int
 }
 
 // thin settles the records that have only a phone: they go to the one
@@ -277,6 +311,13 @@ func (e *Engine) thin(recs []Record, out []Decision, done []bool) {
 		case 0:
 			d.Evidence.Note = "no one else is known with this phone"
 		case 1:
+			if owners[0].verified {
+				// A citizen's phone is often the family's: a registration
+				// with nothing but the phone may be a child's or a parent's.
+				// It waits for its owner to log in and say who they are.
+				d.Evidence.Note = "a citizen's phone, possibly used by their family: kept apart until its owner says who they are"
+				break
+			}
 			d.Evidence = Evidence{Method: MethodPhoneOnly, Note: "the only person known with this phone",
 				Comparisons: []Comparison{{Field: FieldPhone, Level: PhoneSame.String()}}}
 			if o := owners[0]; o.person != "" {
@@ -297,7 +338,7 @@ func (e *Engine) phoneOwners(phones []string, groups map[string][]owner) []owner
 	var owners []owner
 	for _, ph := range phones {
 		for _, i := range e.phones[ph] {
-			owners = appendUnique(owners, owner{person: e.persons[i].ID})
+			owners = appendUnique(owners, owner{person: e.persons[i].ID, verified: e.persons[i].Verified})
 		}
 		for _, g := range groups[ph] {
 			owners = appendUnique(owners, g)

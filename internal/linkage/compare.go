@@ -47,6 +47,8 @@ const (
 	// Household: the candidate is in the household the record points at.
 	HouseholdSame
 	HouseholdOther
+	// Vaccination portal id.
+	PortalSame
 )
 
 var levelNames = [...]string{
@@ -59,6 +61,7 @@ var levelNames = [...]string{
 	SexSame: "same sex", SexOther: "different sex", PhoneSame: "same phone", PhoneOther: "different phone",
 	PlaceWard: "same ward", PlaceDistrict: "same district", PlaceProvince: "same province", PlaceOther: "different place",
 	HouseholdSame: "in the household of the managing account", HouseholdOther: "outside that household",
+	PortalSame: "same vaccination-portal id",
 }
 
 func (l Level) String() string {
@@ -81,6 +84,8 @@ func compareNames(a, b *Profile) Level {
 			return NameConflict
 		}
 		return NameSame
+	case a.Family != b.Family && sameFamily(a.Family, b.Family) && a.Name[len(a.Family):] == b.Name[len(b.Family):]:
+		return NameSame
 	case a.Family == b.Family && a.Given == b.Given && a.Middle != b.Middle:
 		// A dropped or extra middle name, not a typo inside one.
 		if a.Middle == "" || b.Middle == "" || editDistanceAtMost1(a.Middle, b.Middle) {
@@ -94,10 +99,46 @@ func compareNames(a, b *Profile) Level {
 		return NameReorder
 	case len(a.Name) >= 4 && oneTypoApart(a, b):
 		return NameTypo
-	case a.Given == b.Given:
+	case a.Given == b.Given || tailOf(a.Name, b.Name) || tailOf(b.Name, a.Name):
 		return NameGiven
 	}
 	return NameOther
+}
+
+// tailOf reports whether short is the end of long's words — the given
+// name, or a two-word given name ("Ngân Anh" of "Nguyễn Ngân Anh"), as
+// people write on apps that only ask "your name" — allowing one typo.
+func tailOf(short, long string) bool {
+	ws, wl := strings.Fields(short), strings.Fields(long)
+	if len(ws) == 0 || len(ws) >= len(wl) {
+		return false
+	}
+	wl = wl[len(wl)-len(ws):]
+	typos := 0
+	for i := range ws {
+		if ws[i] == wl[i] {
+			continue
+		}
+		if typos++; typos > 1 || len(ws[i]) < 3 || !typoWord(ws[i], wl[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// familyVariants are family names spelled differently in the north and the
+// south of Vietnam for the same family: Hoàng/Huỳnh, Vũ/Võ. A person
+// registered as Hoàng may write Huỳnh on a form.
+var familyVariants = map[string]string{"huynh": "hoang", "vo": "vu"}
+
+func sameFamily(a, b string) bool {
+	if v, ok := familyVariants[a]; ok {
+		a = v
+	}
+	if v, ok := familyVariants[b]; ok {
+		b = v
+	}
+	return a == b
 }
 
 // oneTypoApart: the same number of words and one word one edit apart, or

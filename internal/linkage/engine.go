@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Person is a person linkage may tie records to: a registry citizen, or an
@@ -57,6 +58,9 @@ type Engine struct {
 	keys    map[uint64][]int32 // name blocking keys
 	house   map[string][]int32
 	names   map[string]int32 // folded full name → registry persons with it
+	// parts counts family names, middle names and given names (prefixed
+	// f/m/g) among registry persons, to estimate how common a name is.
+	parts map[string]int32
 	// linked are records of earlier imports with their person: they teach
 	// phones and keep unverified persons' records together.
 	linked    []linkedRecord
@@ -76,7 +80,7 @@ type linkedRecord struct {
 func NewEngine() *Engine {
 	return &Engine{seed: maphash.MakeSeed(), byID: map[string]int32{}, ids: map[uint64][]int32{},
 		phones: map[string][]int32{}, keys: map[uint64][]int32{}, house: map[string][]int32{},
-		names: map[string]int32{}, byRecKey: map[string]int{}}
+		names: map[string]int32{}, parts: map[string]int32{}, byRecKey: map[string]int{}}
 }
 
 func (e *Engine) hash(parts ...string) uint64 {
@@ -115,6 +119,9 @@ func (e *Engine) AddPerson(p Person) {
 		e.nRegistry++
 		if p.Name != "" {
 			e.names[p.Name]++
+			e.parts["f"+p.Family]++
+			e.parts["m"+p.Middle]++
+			e.parts["g"+p.Given]++
 		}
 	}
 }
@@ -165,8 +172,10 @@ func (e *Engine) nameKeys(p *Profile, person bool) []uint64 {
 			ks = append(ks, e.hash("f", p.Family, sw.String()))
 		}
 	}
-	if person || p.Birth.Year == 0 {
-		ks = append(ks, e.hash("n", p.Name))
+	// The full name alone too: a record's birth year may be the typo.
+	ks = append(ks, e.hash("n", p.Name))
+	if v, ok := familyVariants[p.Family]; ok {
+		ks = append(ks, e.hash("n", v+p.Name[len(p.Family):]))
 	}
 	return ks
 }
@@ -184,6 +193,17 @@ const population = 1_000_000
 func (e *Engine) nameFreq(name string) float64 {
 	n := float64(max(e.names[name], 1))
 	return n / float64(max(e.nRegistry, population))
+}
+
+// namesakes estimates how many people of the country share a name and a
+// birth year, from how common its family, middle and given names are among
+// registry persons: a registry that is only a town's would otherwise make a
+// common name look unique.
+func (e *Engine) namesakes(p *Profile) float64 {
+	n := float64(max(e.nRegistry, 1))
+	f := func(k string) float64 { return float64(max(e.parts[k], 1)) / n }
+	const birthYears = 80
+	return float64(max(e.nRegistry, population)) * f("f"+p.Family) * f("m"+p.Middle) * f("g"+p.Given) / birthYears
 }
 
 // phoneFreq is the chance that another person among the candidates has the
@@ -288,4 +308,35 @@ func (e *Engine) Ward(personID string) string {
 	} else {
 		return p.Province
 	}
+}
+
+// Explain lists a record's candidates with their evidence, best first: what
+// an official sees when a record was held apart, and a tool for tuning.
+func (e *Engine) Explain(r Record) []string {
+	var out []string
+	type scored struct {
+		id string
+		ev Evidence
+	}
+	var all []scored
+	for _, c := range e.candidates(&r, nil) {
+		p := e.persons[c]
+		all = append(all, scored{p.ID, score(&r.Profile, &p.Profile, e)})
+	}
+	slices.SortFunc(all, func(a, b scored) int {
+		switch {
+		case a.ev.Score > b.ev.Score:
+			return -1
+		case a.ev.Score < b.ev.Score:
+			return 1
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	for i, s := range all {
+		if i == 5 {
+			break
+		}
+		out = append(out, s.id+": "+s.ev.String())
+	}
+	return out
 }

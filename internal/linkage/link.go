@@ -34,7 +34,9 @@ func (e *Engine) Link(recs []Record) []Decision {
 	managers := e.managerIndex(recs, out, done)
 	e.round(recs, out, open, done, managers)
 	e.learnFrom(recs, out, done)
+	e.namedOnPhone(recs, out, done)
 	e.cluster(recs, out, done)
+	e.namedOnGroups(recs, out, done)
 	e.thin(recs, out, done)
 	for i := range out {
 		if !done[i] {
@@ -63,7 +65,7 @@ func (e *Engine) round(recs []Record, out []Decision, open []pending, done []boo
 			}
 		}
 		best, ev, second, ok := e.best(r, e.candidates(r, extra), household)
-		if ok && ev.Score >= LinkThreshold && ev.Score-second >= Margin && corroborated(ev) {
+		if ok && ev.Score >= LinkThreshold && ev.Score-second >= Margin && (corroborated(ev) || e.rareName(best, ev)) {
 			ev.Margin = round1(ev.Score - second)
 			ev.Method = MethodScore
 			if household != "" && e.persons[best].Household == household {
@@ -79,6 +81,93 @@ func (e *Engine) round(recs []Record, out []Decision, open []pending, done []boo
 			open[i].review = &Review{PersonID: e.persons[best].ID, Evidence: ev}
 		}
 	}
+}
+
+// namedOnPhone ties a record that has a name and a phone but nothing else
+// (a Bluezone registration with a name) to the one person known with that
+// phone whose name agrees with it, even a given name alone: the phone says
+// which family, the name which member. When two of the phone's people could
+// have that name, it stays apart.
+func (e *Engine) namedOnPhone(recs []Record, out []Decision, done []bool) {
+	for i := range recs {
+		r := &recs[i]
+		if done[i] || !namedThin(r) {
+			continue
+		}
+		var match []int32
+		var ev Evidence
+		for _, ph := range r.Phones {
+			for _, c := range e.phones[ph] {
+				if nameFits(&r.Profile, &e.persons[c].Profile) {
+					match = appendUnique(match, c)
+					ev = score(&r.Profile, &e.persons[c].Profile, e)
+				}
+			}
+		}
+		if len(match) != 1 {
+			continue
+		}
+		p := e.persons[match[0]]
+		ev.Method = MethodPhoneName
+		out[i] = Decision{PersonID: p.ID, Verified: p.Verified, Group: -1, Evidence: ev}
+		done[i] = true
+	}
+}
+
+// namedOnGroups does what namedOnPhone does for the records left on their
+// own after clustering, now that the new unverified persons are known: a
+// name on a phone joins the one group of that phone whose records carry an
+// agreeing name.
+func (e *Engine) namedOnGroups(recs []Record, out []Decision, done []bool) {
+	type member struct {
+		owner owner
+		rec   int
+	}
+	byPhone := map[string][]member{}
+	for i := range recs {
+		if !done[i] || recs[i].Name == "" || namedThin(&recs[i]) && out[i].Evidence.Method == MethodSingle {
+			continue
+		}
+		o := owner{person: out[i].PersonID, verified: out[i].Verified, group: out[i].Group}
+		for _, ph := range recs[i].Phones {
+			byPhone[ph] = append(byPhone[ph], member{o, i})
+		}
+	}
+	for i := range recs {
+		r := &recs[i]
+		if !done[i] || !namedThin(r) || out[i].Evidence.Method != MethodSingle {
+			continue
+		}
+		var owners []owner
+		var ev Evidence
+		for _, ph := range r.Phones {
+			for _, c := range e.phones[ph] {
+				if p := e.persons[c]; nameFits(&r.Profile, &p.Profile) {
+					owners = appendUnique(owners, owner{person: p.ID, verified: p.Verified, group: -1})
+					ev = score(&r.Profile, &p.Profile, e)
+				}
+			}
+			for _, m := range byPhone[ph] {
+				if nameFits(&r.Profile, &recs[m.rec].Profile) {
+					owners = appendUnique(owners, m.owner)
+					ev = score(&r.Profile, &recs[m.rec].Profile, e)
+				}
+			}
+		}
+		if len(owners) != 1 {
+			continue
+		}
+		ev.Method = MethodPhoneName
+		out[i] = Decision{PersonID: owners[0].person, Verified: owners[0].verified, Group: owners[0].group, Evidence: ev}
+		if out[i].PersonID != "" {
+			out[i].Group = -1
+		}
+	}
+}
+
+// namedThin: a name and a phone, nothing else.
+func namedThin(r *Record) bool {
+	return r.Name != "" && r.Birth.Year == 0 && len(r.Phones) > 0 && r.CCCD == "" && r.CMND == "" && r.Passport == "" && r.Card == ""
 }
 
 // foreigner: a record of someone of another nationality, who cannot be in
@@ -122,8 +211,9 @@ func (e *Engine) best(r *Record, cands []int32, household string) (int32, Eviden
 }
 
 // corroborated: a link needs the name to agree and at least one more fact
-// beyond name and birth year — an identity number, a phone, a place, the
-// full birth date, the household. Name and year alone are many people.
+// beyond name and birth year — an identity number, a phone, the ward, the
+// full birth date, the household, the vaccination-portal id. Name, birth
+// year and province are many people: "Nguyễn Văn Hùng, born 1980, Hà Nội".
 func corroborated(ev Evidence) bool {
 	nameOK, other := false, false
 	for _, c := range ev.Comparisons {
@@ -138,11 +228,52 @@ func corroborated(ev Evidence) bool {
 				other = true
 			}
 		case FieldSex:
+		case FieldPlace:
+			// A province or a district holds many namesakes; a ward few.
+			if c.Level == PlaceWard.String() {
+				other = true
+			}
 		default:
 			other = true
 		}
 	}
 	return nameOK && other
+}
+
+// rareName: a name so rare that the country likely has no one else of that
+// name born that year, held by one registry person of that year and sex, is
+// that person. It is the one case where name and year suffice: "Trần Minh
+// Mỹ Lan, 1953" is one woman, where "Nguyễn Văn Hùng, 1980" — or "Cao Văn
+// Hùng, 1959", even if a town's registry holds only one — is many men.
+func (e *Engine) rareName(person int32, ev Evidence) bool {
+	p := e.persons[person]
+	if !p.Verified || e.names[p.Name] != 1 || e.namesakes(&p.Profile) > 0.05 {
+		return false
+	}
+	var name, year, sex bool
+	against := 0
+	for _, c := range ev.Comparisons {
+		switch {
+		case c.Field == FieldName:
+			name = c.Level == NameMarked.String() || c.Level == NameSame.String()
+		case c.Field == FieldBirth:
+			year = c.Level == BirthYear.String() || c.Level == BirthSame.String()
+		case c.Field == FieldSex:
+			sex = c.Level == SexSame.String()
+		case c.Weight < 0:
+			against++
+		}
+	}
+	// One disagreement is a journey (a test taken away from home) or a new
+	// phone; a phone and a place both someone else's is someone else.
+	return name && year && sex && against <= 1
+}
+
+// nameFits: a name given alone on a phone (Bluezone asked only "your
+// name") fits a person when it agrees with their name, or is its end —
+// their given name, or more of it — allowing one typo.
+func nameFits(rec, cand *Profile) bool {
+	return nameAgrees(compareNames(rec, cand)) || tailOf(rec.Name, cand.Name)
 }
 
 // learnFrom teaches the persons what the records tied to them this run say.

@@ -18,6 +18,7 @@ const (
 	FieldPhone     = "phone"
 	FieldPlace     = "place"
 	FieldHousehold = "household"
+	FieldPortal    = "portal_id"
 )
 
 // mu is one level's pair of probabilities: m for two records of the same
@@ -57,7 +58,7 @@ var model = map[Level]map[string]mu{
 	PlaceWard:      {FieldPlace: {0.55, 1e-4}},
 	PlaceDistrict:  {FieldPlace: {0.15, 1.0 / 700}},
 	PlaceProvince:  {FieldPlace: {0.15, 1.0 / 63}},
-	PlaceOther:     {FieldPlace: {0.15, 1}},
+	PlaceOther:     {FieldPlace: {0.3, 1}}, // declarations give where one stays or travels, not only home
 	HouseholdSame:  {FieldHousehold: {0.95, 1e-6}},
 	HouseholdOther: {FieldHousehold: {0.05, 1}},
 }
@@ -109,7 +110,8 @@ func (e Evidence) String() string {
 const (
 	MethodScore     = "score"        // probabilistic match to a registry person
 	MethodManaged   = "managed"      // a health-book profile, within its manager's household
-	MethodPhoneOnly = "phone-unique" // a thin record on a phone only one person has
+	MethodPhoneOnly = "phone-unique" // a thin record on a phone only one unverified person has
+	MethodPhoneName = "phone-name"   // a name and a phone: the one person of the phone with that name
 	MethodCluster   = "cluster"      // grouped with other records of an unverified person
 	MethodSingle    = "single"       // an unverified person of its own
 	MethodReview    = "review"       // held apart, a candidate sent to review

@@ -44,6 +44,9 @@ type Profile struct {
 	Phones                      []string // E.164
 	Ward, District, Province    string
 	Nationality                 string
+	// Portal is the vaccination portal's person id: the same id on two
+	// dose rows is the same person (the reverse does not hold).
+	Portal string
 	// Household is the registry household (registry persons only).
 	Household string
 }

@@ -45,7 +45,9 @@ func score(rec, cand *Profile, st stats) Evidence {
 	birth := compareBirth(rec.Birth, cand.Birth)
 	add(FieldBirth, birth, 0)
 	add(FieldSex, compareSex(rec.Sex, cand.Sex), 0)
-	idsTrusted := nameAgrees(name) && birthAgrees(birth)
+	// A birth year one off, or another day, is a typo often enough when the
+	// name and the number agree; a birth date wholly different is not.
+	idsTrusted := nameAgrees(name) && birth != BirthOther
 	for _, id := range []struct {
 		field string
 		a, b  string
@@ -64,6 +66,9 @@ func score(rec, cand *Profile, st stats) Evidence {
 	}
 	add(FieldPhone, phone, phoneTF)
 	add(FieldPlace, comparePlaces(rec, cand), 0)
+	if rec.Portal != "" && rec.Portal == cand.Portal && nameAgrees(name) {
+		add(FieldPortal, PortalSame, 0)
+	}
 	ev.Score = round1(ev.Score)
 	return ev
 }

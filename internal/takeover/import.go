@@ -1,0 +1,126 @@
+package takeover
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/pccovid/pccovid/internal/access"
+	"github.com/pccovid/pccovid/internal/bluezone"
+	"github.com/pccovid/pccovid/internal/legacy"
+	"github.com/pccovid/pccovid/internal/linkage"
+)
+
+// ErrStopped is returned by an import stopped on purpose mid-way (tests of
+// resumption).
+var ErrStopped = errors.New("takeover: stopped")
+
+// Import takes over the dump in dir.
+func (s *Service) Import(ctx context.Context, dir string, opt Options) (*Report, error) {
+	start := time.Now()
+	if opt.BatchSize <= 0 {
+		opt.BatchSize = 5000
+	}
+	progress := opt.Progress
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
+	dump, err := legacy.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{ByMethod: map[string]int{}}
+	if dump.HasRegistry() {
+		lr, err := s.persons.LoadExtract(ctx, filepath.Join(dir, "registry"), func(n int) { progress("registry", n, 0) })
+		if err != nil {
+			return rep, fmt.Errorf("takeover: registry: %w", err)
+		}
+		rep.Registry = &lr
+	}
+	fp, err := fingerprint(dump)
+	if err != nil {
+		return rep, err
+	}
+	r, err := s.startRun(ctx, fp)
+	if err != nil {
+		return rep, err
+	}
+	rep.Run, rep.Resumed = r.id, r.resumed
+	if err := s.guard.Record(ctx, access.Request{Actor: access.System("takeover"), Purpose: access.PurposeLinkageReview, Ref: "import " + r.id},
+		"takeover.import", "", "bulk read of persons for record linkage"); err != nil {
+		return rep, err
+	}
+	items, err := s.readDump(ctx, dump, rep, progress)
+	if err != nil {
+		return rep, err
+	}
+	p, err := s.plan(ctx, r.id, items, rep, progress)
+	if err != nil {
+		return rep, err
+	}
+	if err := s.write(ctx, r, p, opt, progress); err != nil {
+		return rep, err
+	}
+	if dump.HasContacts() {
+		if err := s.importContacts(ctx, dump, rep, progress); err != nil {
+			return rep, err
+		}
+	}
+	rep.Duration = time.Since(start)
+	return rep, s.finishRun(ctx, r, rep)
+}
+
+// readDump reads every record of the dump into items.
+func (s *Service) readDump(ctx context.Context, dump *legacy.Dump, rep *Report, progress func(string, int, int)) ([]item, error) {
+	var items []item
+	conv := newConverter()
+	read, err := dump.Read(ctx, 10000, func(batch []legacy.Record) error {
+		for i := range batch {
+			items = append(items, conv.item(&batch[i]))
+		}
+		progress("read", len(items), 0)
+		return nil
+	})
+	rep.Read = read
+	rep.Records = len(items)
+	if err != nil {
+		return nil, fmt.Errorf("takeover: read dump: %w", err)
+	}
+	return items, nil
+}
+
+// importContacts carries over the Bluezone contact logs. Rows are keyed, so
+// a resumed or repeated import writes each line once.
+func (s *Service) importContacts(ctx context.Context, dump *legacy.Dump, rep *Report, progress func(string, int, int)) error {
+	n := 0
+	cr, err := dump.Contacts(ctx, func(batch []legacy.Contact) error {
+		cs := make([]bluezone.Contact, len(batch))
+		for i, c := range batch {
+			cs[i] = bluezone.Contact{BluezoneID: c.BluezoneID, ContactID: c.ContactID, FirstSeen: c.FirstSeen,
+				LastSeen: c.LastSeen, RSSIMax: c.RSSIMax}
+		}
+		if err := s.bluezone.InsertContacts(ctx, s.db, cs); err != nil {
+			return err
+		}
+		n += len(batch)
+		progress("contacts", n, 0)
+		return nil
+	})
+	rep.Contacts, rep.ContactLines = cr, n
+	if err != nil {
+		return fmt.Errorf("takeover: contacts: %w", err)
+	}
+	return nil
+}
+
+// evidenceJSON is the evidence as stored: levels and weights, never values.
+func evidenceJSON(ev linkage.Evidence) string {
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}

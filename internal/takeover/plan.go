@@ -1,0 +1,189 @@
+package takeover
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/pccovid/pccovid/internal/identity"
+	"github.com/pccovid/pccovid/internal/linkage"
+	"github.com/pccovid/pccovid/internal/vn"
+)
+
+// plan is everything an import will write, decided before the first write.
+type plan struct {
+	engine     *linkage.Engine
+	items      []item
+	earlier    []bool             // taken over by an earlier import: left alone
+	decisions  []linkage.Decision // for the records not earlier, by item index
+	personOf   []string           // the person id of each item
+	newPersons []identity.Unverified
+	byKey      map[string]int // "source/key" → item index
+}
+
+// plan loads what the database knows, links the new records, and settles
+// the id of every person.
+func (s *Service) plan(ctx context.Context, runID string, items []item, rep *Report, progress func(string, int, int)) (*plan, error) {
+	e := linkage.NewEngine()
+	n := 0
+	err := s.persons.EachForLinkage(ctx, runID, func(lp identity.LinkageProfile) error {
+		e.AddPerson(personOf(lp))
+		n++
+		if n%100000 == 0 {
+			progress("persons", n, 0)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("takeover: load persons: %w", err)
+	}
+	earlierKeys, err := s.loadEarlier(ctx, e, runID)
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{engine: e, items: items, earlier: make([]bool, len(items)), personOf: make([]string, len(items)),
+		byKey: make(map[string]int, len(items))}
+	var recs []linkage.Record
+	var idx []int
+	for i := range items {
+		k := items[i].lk.Source + "/" + items[i].lk.Key
+		p.byKey[k] = i
+		if id, ok := earlierKeys[k]; ok {
+			p.earlier[i], p.personOf[i] = true, id
+			rep.Earlier++
+			continue
+		}
+		recs = append(recs, items[i].lk)
+		idx = append(idx, i)
+	}
+	progress("link", 0, len(recs))
+	ds := e.Link(recs)
+	p.decisions = make([]linkage.Decision, len(items))
+	for j, d := range ds {
+		if d.Group >= 0 {
+			d.Group = idx[d.Group]
+		}
+		p.decisions[idx[j]] = d
+	}
+	p.settlePersons(s.persons, runID, rep)
+	return p, nil
+}
+
+func personOf(lp identity.LinkageProfile) linkage.Person {
+	p := linkage.Person{ID: lp.ID, Verified: lp.Verified}
+	p.SetName(lp.FullName)
+	p.Birth, p.Sex = lp.BirthDate, lp.Sex
+	p.CCCD, p.CMND = lp.CCCD, lp.CMND
+	if len(lp.Cards) > 0 {
+		p.Card = lp.Cards[0]
+	}
+	if len(lp.Passports) > 0 {
+		p.Passport = lp.Passports[0]
+	}
+	p.Phones = lp.Phones
+	p.Ward, p.Province, p.Household = lp.Ward, lp.Province, lp.Household
+	if u, ok := vn.AdminUnits().Parent(lp.Ward); ok {
+		p.District = u.Code
+	}
+	return p
+}
+
+// loadEarlier adds the records earlier imports took over to the engine and
+// returns their keys with their persons. Records the run being resumed
+// wrote are not earlier: they are decided again, the same way.
+func (s *Service) loadEarlier(ctx context.Context, e *linkage.Engine, runID string) (map[string]string, error) {
+	rows, err := s.db.Query(ctx, `SELECT source, record_key, person_id, profile_sealed FROM legacy_records
+		WHERE run_id <> $1 ORDER BY source, record_key`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("takeover: earlier records: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var src, key, person string
+		var sealed []byte
+		if err := rows.Scan(&src, &key, &person, &sealed); err != nil {
+			return nil, err
+		}
+		b, err := s.sealer.Open(fieldProfile, sealed)
+		if err != nil {
+			return nil, err
+		}
+		var sp storedProfile
+		if err := json.Unmarshal(b, &sp); err != nil {
+			return nil, fmt.Errorf("takeover: record %s/%s: %w", src, key, err)
+		}
+		e.AddLinked(sp.linkageRecord(src, key), person)
+		out[src+"/"+key] = person
+	}
+	return out, rows.Err()
+}
+
+// settlePersons gives every new group of records its unverified person: the
+// id comes from the group's first record, so it is the same in every run.
+func (p *plan) settlePersons(persons *identity.Store, runID string, rep *Report) {
+	members := map[int][]int{}
+	for i, d := range p.decisions {
+		if p.earlier[i] {
+			continue
+		}
+		switch {
+		case d.PersonID != "" && d.Verified:
+			p.personOf[i] = d.PersonID
+			rep.LinkedRegistry++
+		case d.PersonID != "":
+			p.personOf[i] = d.PersonID
+			rep.JoinedUnverified++
+		default:
+			members[d.Group] = append(members[d.Group], i)
+			rep.NewUnverified++
+		}
+		rep.ByMethod[d.Evidence.Method]++
+		if d.Review != nil {
+			rep.SentToReview++
+		}
+	}
+	for g := range p.items {
+		ms, ok := members[g]
+		if !ok {
+			continue
+		}
+		lead := &p.items[g]
+		id := persons.RecordID(lead.lk.Source, lead.lk.Key)
+		for _, i := range ms {
+			p.personOf[i] = id
+		}
+		p.newPersons = append(p.newPersons, p.unverified(id, ms, runID))
+	}
+	rep.NewPersons = len(p.newPersons)
+}
+
+// unverified builds a new person from its records: the first record's
+// facts, with gaps filled from the others in order.
+func (p *plan) unverified(id string, members []int, runID string) identity.Unverified {
+	lead := &p.items[members[0]]
+	u := identity.Unverified{ID: id, Source: lead.lk.Source, SourceKey: lead.lk.Key, RunID: runID}
+	for _, i := range members {
+		it := &p.items[i]
+		pr := &it.lk.Profile
+		if u.FullName == "" {
+			u.FullName = it.fullName
+		}
+		if u.BirthDate.IsZero() || u.BirthDate.Month == 0 && pr.Birth.Month != 0 {
+			u.BirthDate = pr.Birth
+		}
+		if u.Sex == vn.SexUnknown {
+			u.Sex = pr.Sex
+		}
+		if u.Ward == "" {
+			u.Ward, u.Province = pr.Ward, pr.Province
+		}
+		if u.Phone == "" {
+			u.Phone = it.phone
+		}
+		if u.Nationality == "" {
+			u.Nationality = pr.Nationality
+		}
+	}
+	return u
+}

@@ -1,0 +1,37 @@
+package web
+
+// exposureMessages are the words of the exposure-notification console
+// pages: {Vietnamese, English}.
+var exposureMessages = map[string][2]string{
+	"console.exposure":             {"Mã xác minh thông báo tiếp xúc", "Exposure verification codes"},
+	"exposure.codes_title":         {"Cấp mã xác minh", "Issue a verification code"},
+	"exposure.intro":               {"Cấp mã cho người có kết quả dương tính để họ tự nguyện chia sẻ khóa Bluetooth trên ứng dụng. Mã không gắn với tên hay số điện thoại; việc cấp mã được ghi vào nhật ký truy cập cùng ca bệnh.", "Issue a code to a person who tested positive so that they can choose to share their Bluetooth keys in the app. The code is not linked to a name or phone number; issuing it is recorded on the audit trail with the case."},
+	"exposure.only_health":         {"Chỉ cán bộ y tế được cấp mã xác minh.", "Only health officials issue verification codes."},
+	"exposure.ref":                 {"Ca bệnh (số ca)", "Case (case number)"},
+	"exposure.test_type":           {"Loại kết quả", "Kind of result"},
+	"exposure.type.confirmed":      {"Đã xác nhận (xét nghiệm)", "Confirmed (test)"},
+	"exposure.type.likely":         {"Nhiều khả năng mắc (chẩn đoán lâm sàng)", "Likely (clinical diagnosis)"},
+	"exposure.symptom_date":        {"Ngày bắt đầu có triệu chứng (nếu có)", "Day symptoms began (if any)"},
+	"exposure.test_date":           {"Ngày xét nghiệm (nếu có)", "Test date (if any)"},
+	"exposure.phone":               {"Số điện thoại để gửi mã (không bắt buộc, không lưu)", "Phone number to text the code to (optional, not stored)"},
+	"exposure.issue":               {"Cấp mã", "Issue code"},
+	"exposure.short_code":          {"Mã xác minh (đọc cho người bệnh)", "Verification code (read it out)"},
+	"exposure.short_valid":         {"Dùng được đến %s", "Valid until %s"},
+	"exposure.long_code":           {"Mã dài (dùng được đến %s)", "Long code (valid until %s)"},
+	"exposure.sent_to":             {"Đã gửi tin nhắn tới %s.", "Sent by text message to %s."},
+	"exposure.send_failed":         {"Không gửi được tin nhắn: hãy đọc mã cho người bệnh.", "The text message could not be sent: read the code out to the person."},
+	"exposure.read_out":            {"Hãy đọc mã này cho người bệnh; mã chỉ hiện một lần.", "Read this code out to the person; it is shown only once."},
+	"exposure.recent":              {"Mã bạn đã cấp gần đây", "Codes you issued recently"},
+	"exposure.recent_none":         {"Bạn chưa cấp mã nào.", "You have not issued any codes yet."},
+	"exposure.issued_at":           {"Cấp lúc", "Issued"},
+	"exposure.state":               {"Trạng thái", "Status"},
+	"exposure.state.active":        {"Chưa dùng", "Not used yet"},
+	"exposure.state.used":          {"Đã dùng", "Used"},
+	"exposure.state.expired":       {"Hết hạn", "Expired"},
+	"exposure.kind.confirmed":      {"Đã xác nhận", "Confirmed"},
+	"exposure.kind.likely":         {"Nhiều khả năng", "Likely"},
+	"exposure.delivery.sms":        {"Tin nhắn", "Text message"},
+	"exposure.delivery.official":   {"Đọc trực tiếp", "Read out"},
+	"exposure.delivery.sms_failed": {"Tin nhắn lỗi", "Text failed"},
+	"exposure.delivery":            {"Cách gửi", "Delivery"},
+}
