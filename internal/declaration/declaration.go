@@ -41,7 +41,12 @@ type Declaration struct {
 	TransportNo   string
 	DepartureDate vn.Date
 	SeatNo        string
-	Details       Details
+	// Entry: the border gate (an airport's IATA code or a gate code of
+	// BorderGates) and the day of arrival in Vietnam. They stay in clear so
+	// that entry control can list who arrives where and when.
+	BorderGate  string
+	ArrivalDate vn.Date
+	Details     Details
 }
 
 // Details are the sealed part: what the person said about their health and
@@ -55,7 +60,14 @@ type Details struct {
 	Address          string   `json:"address,omitempty"`
 	Nationality      string   `json:"nationality,omitempty"`
 	IDType           string   `json:"id_type,omitempty"`
-	BorderGate       string   `json:"border_gate,omitempty"`
+	// Declared in PC-Covid: who declared, as the identity registry knew
+	// them at the time (the declaration is their statement), the identity
+	// document shown, and the journey's start as codes.
+	FullName    string `json:"full_name,omitempty"`
+	IDNumber    string `json:"id_number,omitempty"`
+	FromArea    string `json:"from_area,omitempty"`    // admin-unit code, domestic journeys
+	FromCountry string `json:"from_country,omitempty"` // ISO alpha-3, entry
+	FromCity    string `json:"from_city,omitempty"`
 }
 
 const fieldDetails = "declaration.details"
@@ -79,7 +91,7 @@ func SealedColumns() []seal.Column {
 }
 
 var insertColumns = []string{"id", "person_id", "source", "record_key", "kind", "declared_at", "ward_code",
-	"transport", "transport_no", "departure_date", "seat_no", "details_sealed", "created_at"}
+	"transport", "transport_no", "departure_date", "seat_no", "border_gate", "arrival_date", "details_sealed", "created_at"}
 
 // Insert stores declarations; one already stored (same id) is left as it
 // is, so importing a declaration twice changes nothing.
@@ -91,12 +103,9 @@ func (s *Store) Insert(ctx context.Context, d *db.DB, decls []Declaration) error
 		if err != nil {
 			return fmt.Errorf("declaration: %w", err)
 		}
-		dep := ""
-		if !x.DepartureDate.IsZero() {
-			dep = x.DepartureDate.String()
-		}
 		rows[i] = []any{x.ID, x.PersonID, x.Source, x.RecordKey, x.Kind, db.Millis(x.DeclaredAt), x.Ward,
-			x.Transport, x.TransportNo, dep, x.SeatNo, s.sealer.Seal(fieldDetails, b), now}
+			x.Transport, x.TransportNo, x.DepartureDate.String(), x.SeatNo, x.BorderGate, x.ArrivalDate.String(),
+			s.sealer.Seal(fieldDetails, b), now}
 	}
 	if err := d.InsertRows(ctx, "declarations", insertColumns, rows, "ON CONFLICT (id) DO NOTHING"); err != nil {
 		return fmt.Errorf("declaration: insert: %w", err)
@@ -109,32 +118,51 @@ func (s *Store) ForPerson(ctx context.Context, req access.Request, subject acces
 	if err := s.guard.Read(ctx, req, "declaration.list", subject); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Query(ctx, `SELECT id, source, record_key, kind, declared_at, ward_code, transport, transport_no,
-		departure_date, seat_no, details_sealed FROM declarations WHERE person_id = $1 ORDER BY declared_at DESC, id`, subject.PersonID)
+	return s.query(ctx, "WHERE person_id = $1 ORDER BY declared_at DESC, id", subject.PersonID)
+}
+
+const selectColumns = `SELECT id, person_id, source, record_key, kind, declared_at, ward_code, transport, transport_no,
+	departure_date, seat_no, border_gate, arrival_date, details_sealed FROM declarations `
+
+// query reads the declarations a WHERE clause selects, without access
+// checks: callers check first.
+func (s *Store) query(ctx context.Context, where string, args ...any) ([]Declaration, error) {
+	rows, err := s.db.Query(ctx, selectColumns+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("declaration: list: %w", err)
 	}
 	defer rows.Close()
 	var out []Declaration
 	for rows.Next() {
-		x := Declaration{PersonID: subject.PersonID}
-		var at int64
-		var dep string
-		var sealed []byte
-		if err := rows.Scan(&x.ID, &x.Source, &x.RecordKey, &x.Kind, &at, &x.Ward, &x.Transport, &x.TransportNo,
-			&dep, &x.SeatNo, &sealed); err != nil {
-			return nil, err
-		}
-		x.DeclaredAt = db.TimeOf(at)
-		x.DepartureDate, _ = vn.ParseDate(dep)
-		b, err := s.sealer.Open(fieldDetails, sealed)
+		x, err := s.scan(rows)
 		if err != nil {
 			return nil, err
-		}
-		if err := json.Unmarshal(b, &x.Details); err != nil {
-			return nil, fmt.Errorf("declaration %s: %w", x.ID, err)
 		}
 		out = append(out, x)
 	}
 	return out, rows.Err()
+}
+
+func (s *Store) scan(row interface{ Scan(...any) error }) (Declaration, error) {
+	var x Declaration
+	var at int64
+	var dep, arr string
+	var sealed []byte
+	if err := row.Scan(&x.ID, &x.PersonID, &x.Source, &x.RecordKey, &x.Kind, &at, &x.Ward, &x.Transport, &x.TransportNo,
+		&dep, &x.SeatNo, &x.BorderGate, &arr, &sealed); err != nil {
+		return x, err
+	}
+	x.DeclaredAt = db.TimeOf(at)
+	x.DepartureDate, _ = vn.ParseDate(dep)
+	x.ArrivalDate, _ = vn.ParseDate(arr)
+	b, err := s.sealer.Open(fieldDetails, sealed)
+	if err != nil {
+		return x, err
+	}
+	if len(b) > 0 {
+		if err := json.Unmarshal(b, &x.Details); err != nil {
+			return x, fmt.Errorf("declaration %s: %w", x.ID, err)
+		}
+	}
+	return x, nil
 }
