@@ -231,3 +231,43 @@ func count(t *testing.T, d *db.DB, table string) int {
 	}
 	return n
 }
+
+func TestDeferIndexesRestoresAfterAKilledLoad(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		mustExec(t, d, "CREATE TABLE full_t (id BIGINT PRIMARY KEY, v TEXT NOT NULL)")
+		mustExec(t, d, "CREATE INDEX full_t_v ON full_t (v)")
+		mustExec(t, d, "INSERT INTO full_t (id, v) VALUES (1, 'x')")
+		mustExec(t, d, "CREATE TABLE empty_t (id BIGINT PRIMARY KEY, v TEXT NOT NULL, w TEXT NOT NULL UNIQUE)")
+		mustExec(t, d, "CREATE INDEX empty_t_v ON empty_t (v)")
+		if _, err := d.DeferIndexes(ctx, "full_t", "empty_t"); err != nil {
+			t.Fatal(err)
+		}
+		if !hasIndex(t, d, "full_t_v") || hasIndex(t, d, "empty_t_v") {
+			t.Fatal("want the empty table's secondary index dropped and the other kept")
+		}
+		// The load is "killed" here; the next start migrates, which rebuilds.
+		if err := d.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if !hasIndex(t, d, "empty_t_v") {
+			t.Fatal("the dropped index was not rebuilt at the next start")
+		}
+		if n := count(t, d, "deferred_indexes"); n != 0 {
+			t.Fatalf("%d indexes still recorded as deferred", n)
+		}
+	})
+}
+
+func hasIndex(t *testing.T, d *db.DB, name string) bool {
+	t.Helper()
+	q := "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = $1"
+	if d.Engine() == db.Postgres {
+		q = "SELECT count(*) FROM pg_indexes WHERE indexname = $1"
+	}
+	var n int
+	if err := d.QueryRow(context.Background(), q, name).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n > 0
+}

@@ -86,7 +86,7 @@ func (d *DB) Migrate(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return d.RestoreIndexes(ctx)
 }
 
 func (d *DB) apply(ctx context.Context, m Migration) error {

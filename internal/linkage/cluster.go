@@ -123,8 +123,11 @@ func (e *Engine) clusterEdges(nodes []node) []edge {
 					continue // both decided: persons are never merged, ids do not change
 				}
 				a, c := nodes[b[x]].p, nodes[b[y]].p
-				ev := score(a, c, e)
-				if ev.Score >= ClusterThreshold && corroborated(ev) && !twinLike(a, c, ev) {
+				cmp := compare(a, c, e)
+				if round1(cmp.score) < ClusterThreshold {
+					continue
+				}
+				if ev := cmp.evidence(); corroborated(ev) && !twinLike(a, c, ev) {
 					edges = append(edges, edge{a: b[x], b: b[y], ev: ev})
 				}
 			}

@@ -51,17 +51,33 @@ const (
 	PortalSame
 )
 
+// levelNames are the levels' short names, stored with the evidence of
+// millions of records; levelTexts say them in words for an official.
 var levelNames = [...]string{
-	Missing: "missing", NameMarked: "same name", NameSame: "same name without diacritics",
-	NameReorder: "same words, other order", NameTypo: "name with a typo", NameMiddle: "same family and given name",
-	NameConflict: "same letters, other diacritics", NameGiven: "same given name only", NameOther: "different name",
-	BirthSame: "same birth date", BirthSwapped: "day and month swapped", BirthYear: "same birth year",
-	BirthSameYr: "same year, other day", BirthNear: "birth year one apart", BirthOther: "different birth date",
-	IDSame: "same number", IDTypo: "one digit different", IDOther: "different number",
-	SexSame: "same sex", SexOther: "different sex", PhoneSame: "same phone", PhoneOther: "different phone",
-	PlaceWard: "same ward", PlaceDistrict: "same district", PlaceProvince: "same province", PlaceOther: "different place",
-	HouseholdSame: "in the household of the managing account", HouseholdOther: "outside that household",
-	PortalSame: "same vaccination-portal id",
+	Missing: "missing", NameMarked: "marked", NameSame: "same", NameReorder: "reorder", NameTypo: "typo",
+	NameMiddle: "middle", NameConflict: "conflict", NameGiven: "given", NameOther: "other",
+	BirthSame: "date", BirthSwapped: "swapped", BirthYear: "year", BirthSameYr: "sameyear", BirthNear: "near",
+	BirthOther: "differs", IDSame: "equal", IDTypo: "onedigit", IDOther: "differs", SexSame: "equal", SexOther: "differs",
+	PhoneSame: "equal", PhoneOther: "differs", PlaceWard: "ward", PlaceDistrict: "district", PlaceProvince: "province",
+	PlaceOther: "differs", HouseholdSame: "equal", HouseholdOther: "differs", PortalSame: "equal",
+}
+
+var levelTexts = map[string]string{
+	"missing": "missing", "marked": "same name", "same": "same name without diacritics", "reorder": "same words, other order",
+	"typo": "name with a typo", "middle": "same family and given name", "conflict": "same letters, other diacritics",
+	"given": "same given name only", "other": "different name", "date": "same birth date", "swapped": "day and month swapped",
+	"year": "same birth year", "sameyear": "same year, other day", "near": "birth year one apart", "differs": "different",
+	"equal": "same", "onedigit": "one digit different", "ward": "same ward", "district": "same district",
+	"province": "same province",
+}
+
+// Text says a comparison in words: "birth_date: day and month swapped".
+func (c Comparison) Text() string {
+	t, ok := levelTexts[c.Level]
+	if !ok {
+		t = c.Level
+	}
+	return c.Field + ": " + t
 }
 
 func (l Level) String() string {

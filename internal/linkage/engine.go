@@ -150,39 +150,69 @@ func (e *Engine) learn(i int32, p *Profile) {
 	}
 }
 
-// nameKeys are the blocking keys of a name: given name and birth year;
-// family name and full birth date (also with day and month swapped for a
-// record); family, middle name and year; the full name when there is no
-// birth date (or always, for a person, so that such records find them).
+// nameKeys are the blocking keys of a name, each specific enough that a
+// common name's block stays small, and together tolerant of one typo in any
+// part: family, given name and birth year; middle, given name and year (a
+// typo in the family name); family, middle name, the given name's first
+// or last two letters and year (a typo in the given name — "Nguyễn Văn"
+// and a year alone would be thousands); family and full birth date (also with day and month swapped, for a
+// record); and the full name alone (a typo in the year, or no year at all),
+// which records use only when its block is small. Regional spellings of a
+// family name (Huỳnh for Hoàng) meet in the keys.
 func (e *Engine) nameKeys(p *Profile, person bool) []uint64 {
 	if p.Name == "" {
 		return nil
 	}
-	var ks []uint64
+	ks := make([]uint64, 0, 6)
+	fam := p.Family
+	if v, ok := familyVariants[fam]; ok {
+		fam = v
+	}
 	y := strconv.Itoa(p.Birth.Year)
 	if p.Birth.Year != 0 {
-		ks = append(ks, e.hash("g", p.Given, y))
+		ks = append(ks, e.hash("fg", fam, p.Given, y))
 		if p.Middle != "" {
-			ks = append(ks, e.hash("m", p.Family, p.Middle, y))
+			ks = append(ks, e.hash("mg", p.Middle, p.Given, y), e.hash("fm<", fam, p.Middle, prefix(p.Given, 2), y),
+				e.hash("fm>", fam, p.Middle, suffix(p.Given, 2), y))
 		}
 	}
 	if p.Birth.Month != 0 {
-		ks = append(ks, e.hash("f", p.Family, p.Birth.String()))
+		ks = append(ks, e.hash("fd", fam, p.Birth.String()))
 		if sw, ok := p.Birth.SwappedDayMonth(); ok && !person {
-			ks = append(ks, e.hash("f", p.Family, sw.String()))
+			ks = append(ks, e.hash("fd", fam, sw.String()))
 		}
 	}
-	// The full name alone too: a record's birth year may be the typo.
-	ks = append(ks, e.hash("n", p.Name))
-	if v, ok := familyVariants[p.Family]; ok {
-		ks = append(ks, e.hash("n", v+p.Name[len(p.Family):]))
+	return append(ks, e.fullNameKey(p))
+}
+
+func prefix(s string, n int) string {
+	if len(s) < n {
+		return s
 	}
-	return ks
+	return s[:n]
+}
+
+func suffix(s string, n int) string {
+	if len(s) < n {
+		return s
+	}
+	return s[len(s)-n:]
+}
+
+func (e *Engine) fullNameKey(p *Profile) uint64 {
+	if v, ok := familyVariants[p.Family]; ok {
+		return e.hash("n", v+p.Name[len(p.Family):])
+	}
+	return e.hash("n", p.Name)
 }
 
 // maxBlock bounds a blocking key's list: a key shared by more persons than
-// this ("Nguyễn Văn Hùng" without a birth year) brings no usable candidates.
-const maxBlock = 5000
+// this brings no usable candidates. A record that has a birth year uses the
+// full-name key (for a typo in the year) only when it is much smaller.
+const (
+	maxBlock     = 1000
+	maxNameBlock = 50
+)
 
 // population is the least number of people frequencies are taken over: the
 // people a record may come from are the country's, even when only a town's
@@ -226,20 +256,37 @@ func (e *Engine) candidates(r *Record, extra []int32) []int32 {
 		if id.v == "" {
 			continue
 		}
-		addAll(e.ids[e.hash(id.kind, id.v)])
-		if id.kind == "cccd" || id.kind == "cmnd" {
+		exact := e.ids[e.hash(id.kind, id.v)]
+		addAll(exact)
+		// The number's owner may not be the record's person (a typo landing
+		// on a neighbour's number); the person it was meant for is one digit
+		// away. Look there unless the owner's name is the record's.
+		if (id.kind == "cccd" || id.kind == "cmnd") && !e.ownerFits(r, exact) {
 			e.typoNeighbours(id.kind, id.v, addAll)
 		}
 	}
 	for _, ph := range r.Phones {
 		addAll(e.phones[ph])
 	}
+	full := e.fullNameKey(&r.Profile)
 	for _, k := range e.nameKeys(&r.Profile, false) {
-		addAll(e.keys[k])
+		if list := e.keys[k]; k != full || r.Birth.Year == 0 || len(list) <= maxNameBlock {
+			addAll(list)
+		}
 	}
 	out = append(out, extra...)
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// ownerFits: one of the persons holding the number has the record's name.
+func (e *Engine) ownerFits(r *Record, owners []int32) bool {
+	for _, c := range owners {
+		if l := compareNames(&r.Profile, &e.persons[c].Profile); l == NameMarked || l == NameSame {
+			return true
+		}
+	}
+	return false
 }
 
 // typoNeighbours adds the persons whose number is one digit away from v: the

@@ -2,7 +2,10 @@ package linkage
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 )
 
 // pending is a record not yet tied to anyone, with the best registry
@@ -49,38 +52,83 @@ func (e *Engine) Link(recs []Record) []Decision {
 	return out
 }
 
-// round tries to tie each open, non-thin record to a registry person.
+// round tries to tie each open, non-thin record to a registry person. The
+// records are independent within a round (the persons do not change), so
+// they are decided on every core.
 func (e *Engine) round(recs []Record, out []Decision, open []pending, done []bool, managers map[string]int32) {
-	for i := range recs {
+	parallel(len(recs), func(i int) {
 		r := &recs[i]
 		if done[i] || r.Thin() || foreigner(r) {
-			continue
+			return
 		}
-		var extra []int32
-		household := ""
-		if managers != nil && r.ManagedBy != "" {
-			if m, ok := managers[r.Source+"/"+r.ManagedBy]; ok {
-				household = e.persons[m].Household
-				extra = e.house[household]
-			}
-		}
-		best, ev, second, ok := e.best(r, e.candidates(r, extra), household)
-		if ok && ev.Score >= LinkThreshold && ev.Score-second >= Margin && (corroborated(ev) || e.rareName(best, ev)) {
-			ev.Margin = round1(ev.Score - second)
+		if c, cmp, ok := e.confirmedByID(r); ok {
+			ev := cmp.evidence()
 			ev.Method = MethodScore
-			if household != "" && e.persons[best].Household == household {
-				ev.Method = MethodManaged
-			}
-			out[i] = Decision{PersonID: e.persons[best].ID, Verified: true, Group: -1, Evidence: ev}
+			out[i] = Decision{PersonID: e.persons[c].ID, Verified: true, Group: -1, Evidence: ev}
 			done[i] = true
-			continue
+			return
 		}
-		if ok && ev.Score >= ReviewThreshold {
-			ev.Margin = round1(ev.Score - second)
-			ev.Method = MethodReview
-			open[i].review = &Review{PersonID: e.persons[best].ID, Evidence: ev}
+		e.decide(i, r, out, open, done, managers)
+	})
+}
+
+func (e *Engine) decide(i int, r *Record, out []Decision, open []pending, done []bool, managers map[string]int32) {
+	var extra []int32
+	household := ""
+	if managers != nil && r.ManagedBy != "" {
+		if m, ok := managers[r.Source+"/"+r.ManagedBy]; ok {
+			household = e.persons[m].Household
+			extra = e.house[household]
 		}
 	}
+	best, ev, second, ok := e.best(r, e.candidates(r, extra), household)
+	if ok && ev.Score >= LinkThreshold && ev.Score-second >= Margin && (corroborated(ev) || e.rareName(best, ev)) {
+		ev.Margin = round1(ev.Score - second)
+		ev.Method = MethodScore
+		if household != "" && e.persons[best].Household == household {
+			ev.Method = MethodManaged
+		}
+		out[i] = Decision{PersonID: e.persons[best].ID, Verified: true, Group: -1, Evidence: ev}
+		done[i] = true
+		return
+	}
+	if ok && ev.Score >= ReviewThreshold {
+		ev.Margin = round1(ev.Score - second)
+		ev.Method = MethodReview
+		open[i].review = &Review{PersonID: e.persons[best].ID, Evidence: ev}
+	}
+}
+
+// confirmedByID finds the registry person whose CCCD or CMND the record
+// gives, when the record's name is exactly theirs and the birth date agrees:
+// the number is theirs, and no other candidate could outweigh it. Anything
+// less exact (a name with a typo: a twin's number typed for the other twin)
+// goes through the full comparison of every candidate.
+func (e *Engine) confirmedByID(r *Record) (int32, comparison, bool) {
+	for _, id := range [2]struct{ kind, v string }{{"cccd", r.CCCD}, {"cmnd", r.CMND}} {
+		if id.v == "" {
+			continue
+		}
+		for _, c := range e.ids[e.hash(id.kind, id.v)] {
+			p := e.persons[c]
+			if !p.Verified {
+				continue
+			}
+			switch compareNames(&r.Profile, &p.Profile) {
+			case NameMarked, NameSame, NameReorder:
+			default:
+				continue
+			}
+			if b := compareBirth(r.Birth, p.Birth); b != BirthSame && b != BirthYear {
+				continue
+			}
+			cmp := compare(&r.Profile, &p.Profile, e)
+			if round1(cmp.score) >= LinkThreshold {
+				return c, cmp, true
+			}
+		}
+	}
+	return -1, comparison{}, false
 }
 
 // namedOnPhone ties a record that has a name and a phone but nothing else
@@ -180,34 +228,36 @@ func foreigner(r *Record) bool {
 // evidence and the next-best score.
 func (e *Engine) best(r *Record, cands []int32, household string) (int32, Evidence, float64, bool) {
 	bestI, found := int32(-1), false
-	var bestEv Evidence
-	second := 0.0
+	var bestC comparison
+	bestScore, second := 0.0, 0.0
 	for _, c := range cands {
 		p := e.persons[c]
 		if !p.Verified {
 			continue
 		}
-		ev := score(&r.Profile, &p.Profile, e)
+		cmp := compare(&r.Profile, &p.Profile, e)
 		if household != "" {
 			l := HouseholdOther
 			if p.Household == household {
 				l = HouseholdSame
 			}
-			w := weight(FieldHousehold, l, 0)
-			ev.Comparisons = append(ev.Comparisons, Comparison{Field: FieldHousehold, Level: l.String(), Weight: round1(w)})
-			ev.Score = round1(ev.Score + w)
+			cmp.add(FieldHousehold, l, 0)
 		}
+		s := round1(cmp.score)
 		switch {
-		case !found || ev.Score > bestEv.Score:
+		case !found || s > bestScore:
 			if found {
-				second = max(second, bestEv.Score)
+				second = max(second, bestScore)
 			}
-			bestI, bestEv, found = c, ev, true
+			bestI, bestC, bestScore, found = c, cmp, s, true
 		default:
-			second = max(second, ev.Score)
+			second = max(second, s)
 		}
 	}
-	return bestI, bestEv, second, found
+	if !found {
+		return -1, Evidence{}, 0, false
+	}
+	return bestI, bestC.evidence(), second, true
 }
 
 // corroborated: a link needs the name to agree and at least one more fact
@@ -303,6 +353,36 @@ func (e *Engine) managerIndex(recs []Record, out []Decision, done []bool) map[st
 		}
 	}
 	return m
+}
+
+// parallel calls fn for 0..n-1 on every core, in chunks.
+func parallel(n int, fn func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < 1000 || workers < 2 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	const chunk = 256
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= n {
+					return
+				}
+				for i := lo; i < min(lo+chunk, n); i++ {
+					fn(i)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // sortedKeys returns a map's keys in order, for deterministic loops.

@@ -63,7 +63,7 @@ var model = map[Level]map[string]mu{
 	HouseholdOther: {FieldHousehold: {0.05, 1}},
 }
 
-// weight returns log2(m/u) of a level for a field, with u replaced by tf
+// weight returns log2(m/u) of a level for a field, with u scaled by tf
 // (the observed frequency of the agreeing value) when tf > 0.
 func weight(field string, l Level, tf float64) float64 {
 	if l == Missing {
@@ -82,26 +82,26 @@ func weight(field string, l Level, tf float64) float64 {
 
 // Comparison is one field's part of the evidence.
 type Comparison struct {
-	Field  string  `json:"field"`
-	Level  string  `json:"level"`
-	Weight float64 `json:"weight"`
+	Field  string  `json:"f"`
+	Level  string  `json:"l"`
+	Weight float64 `json:"w"`
 }
 
 // Evidence is why a record was linked (or not) to a person: each field's
 // agreement and weight, their sum, and the rule that decided.
 type Evidence struct {
-	Method      string       `json:"method"`
-	Score       float64      `json:"score"`
-	Margin      float64      `json:"margin,omitempty"` // over the next-best candidate
-	Comparisons []Comparison `json:"comparisons,omitempty"`
-	Note        string       `json:"note,omitempty"`
+	Method      string       `json:"m"`
+	Score       float64      `json:"s"`
+	Margin      float64      `json:"d,omitempty"` // over the next-best candidate
+	Comparisons []Comparison `json:"c,omitempty"`
+	Note        string       `json:"n,omitempty"`
 }
 
 func (e Evidence) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s score %.1f", e.Method, e.Score)
 	for _, c := range e.Comparisons {
-		fmt.Fprintf(&b, "; %s: %s (%+.1f)", c.Field, c.Level, c.Weight)
+		fmt.Fprintf(&b, "; %s (%+.1f)", c.Text(), c.Weight)
 	}
 	return b.String()
 }

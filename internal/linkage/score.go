@@ -22,55 +22,89 @@ type stats interface {
 	phoneFreq(phone string) float64
 }
 
-// score compares a record with a candidate and returns the evidence. It
-// applies the contract's rule that an identity number counts only when name
-// and birth date agree: a number with one wrong digit often belongs to
-// another real person.
-func score(rec, cand *Profile, st stats) Evidence {
-	var ev Evidence
-	add := func(field string, l Level, tf float64) {
-		if l == Missing {
-			return
-		}
-		w := weight(field, l, tf)
-		ev.Comparisons = append(ev.Comparisons, Comparison{Field: field, Level: l.String(), Weight: round1(w)})
-		ev.Score += w
+// fieldResult is one field's comparison, before it becomes evidence.
+type fieldResult struct {
+	field  string
+	level  Level
+	weight float64
+}
+
+// comparison is a pair's comparison, kept in a fixed array so that scoring
+// the many candidates of a record allocates nothing; only the chosen one
+// becomes Evidence.
+type comparison struct {
+	n      int
+	fields [10]fieldResult
+	score  float64
+	note   string
+}
+
+func (c *comparison) add(field string, l Level, tf float64) {
+	if l == Missing {
+		return
 	}
+	w := weight(field, l, tf)
+	c.fields[c.n] = fieldResult{field, l, w}
+	c.n++
+	c.score += w
+}
+
+// evidence turns the comparison into what is stored and shown.
+func (c *comparison) evidence() Evidence {
+	ev := Evidence{Score: round1(c.score), Note: c.note, Comparisons: make([]Comparison, c.n)}
+	for i, f := range c.fields[:c.n] {
+		ev.Comparisons[i] = Comparison{Field: f.field, Level: f.level.String(), Weight: round1(f.weight)}
+	}
+	return ev
+}
+
+// score compares a record with a candidate and returns the evidence.
+func score(rec, cand *Profile, st stats) Evidence {
+	c := compare(rec, cand, st)
+	return c.evidence()
+}
+
+// compare compares a record with a candidate. It applies the contract's
+// rule that an identity number counts only when name and birth date agree:
+// a number with one wrong digit often belongs to another real person.
+func compare(rec, cand *Profile, st stats) comparison {
+	var c comparison
 	name := compareNames(rec, cand)
 	nameTF := 0.0
 	if name == NameMarked || name == NameSame || name == NameReorder || name == NameConflict {
 		nameTF = st.nameFreq(cand.Name)
 	}
-	add(FieldName, name, nameTF)
+	c.add(FieldName, name, nameTF)
 	birth := compareBirth(rec.Birth, cand.Birth)
-	add(FieldBirth, birth, 0)
-	add(FieldSex, compareSex(rec.Sex, cand.Sex), 0)
+	c.add(FieldBirth, birth, 0)
+	c.add(FieldSex, compareSex(rec.Sex, cand.Sex), 0)
 	// A birth year one off, or another day, is a typo often enough when the
 	// name and the number agree; a birth date wholly different is not.
 	idsTrusted := nameAgrees(name) && birth != BirthOther
-	for _, id := range []struct {
-		field string
-		a, b  string
-	}{{FieldCCCD, rec.CCCD, cand.CCCD}, {FieldCMND, rec.CMND, cand.CMND}, {FieldPassport, rec.Passport, cand.Passport}, {FieldCard, rec.Card, cand.Card}} {
-		l := compareID(id.a, id.b)
-		if (l == IDSame || l == IDTypo) && !idsTrusted {
-			ev.Note = "identity number not counted: name or birth date disagree"
-			continue
-		}
-		add(id.field, l, 0)
-	}
+	c.id(FieldCCCD, rec.CCCD, cand.CCCD, idsTrusted)
+	c.id(FieldCMND, rec.CMND, cand.CMND, idsTrusted)
+	c.id(FieldPassport, rec.Passport, cand.Passport, idsTrusted)
+	c.id(FieldCard, rec.Card, cand.Card, idsTrusted)
 	phone, shared := comparePhones(rec, cand)
 	phoneTF := 0.0
 	if phone == PhoneSame {
 		phoneTF = st.phoneFreq(shared)
 	}
-	add(FieldPhone, phone, phoneTF)
-	add(FieldPlace, comparePlaces(rec, cand), 0)
+	c.add(FieldPhone, phone, phoneTF)
+	c.add(FieldPlace, comparePlaces(rec, cand), 0)
 	if rec.Portal != "" && rec.Portal == cand.Portal && nameAgrees(name) {
-		add(FieldPortal, PortalSame, 0)
+		c.add(FieldPortal, PortalSame, 0)
 	}
-	ev.Score = round1(ev.Score)
-	return ev
+	return c
+}
+
+func (c *comparison) id(field, a, b string, trusted bool) {
+	l := compareID(a, b)
+	if (l == IDSame || l == IDTypo) && !trusted {
+		c.note = "identity number not counted: name or birth date disagree"
+		return
+	}
+	c.add(field, l, 0)
 }
 
 // nameAgrees: the names are the same person's, allowing for spelling.

@@ -18,8 +18,14 @@ import (
 // resumption).
 var ErrStopped = errors.New("takeover: stopped")
 
+// bulkTables are the tables an import writes in bulk: when they are empty
+// (the first import) their secondary indexes are built once at the end.
+var bulkTables = []string{"persons", "insurance_cards", "person_identifiers", "person_managers", "legacy_records",
+	"linkage_reviews", "declarations", "vaccinations", "test_results", "health_conditions", "bluezone_apps",
+	"bluezone_contacts"}
+
 // Import takes over the dump in dir.
-func (s *Service) Import(ctx context.Context, dir string, opt Options) (*Report, error) {
+func (s *Service) Import(ctx context.Context, dir string, opt Options) (rep *Report, err error) {
 	start := time.Now()
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = 5000
@@ -32,7 +38,16 @@ func (s *Service) Import(ctx context.Context, dir string, opt Options) (*Report,
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{ByMethod: map[string]int{}}
+	rep = &Report{ByMethod: map[string]int{}}
+	restore, err := s.db.DeferIndexes(ctx, bulkTables...)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if rerr := restore(context.WithoutCancel(ctx)); rerr != nil && err == nil {
+			err = rerr
+		}
+	}()
 	if dump.HasRegistry() {
 		lr, err := s.persons.LoadExtract(ctx, filepath.Join(dir, "registry"), func(n int) { progress("registry", n, 0) })
 		if err != nil {

@@ -25,7 +25,6 @@ CREATE TABLE legacy_records (
 	PRIMARY KEY (source, record_key)
 );
 CREATE INDEX legacy_records_person ON legacy_records (person_id);
-CREATE INDEX legacy_records_run ON legacy_records (run_id);
 
 -- linkage: pairs no rule could decide, for an official.
 CREATE TABLE linkage_reviews (
