@@ -79,3 +79,12 @@ func (s *Store) Purge(ctx context.Context, before time.Time) (int64, error) {
 	}
 	return res.RowsAffected()
 }
+
+// Reassign moves a Bluezone registration to another person: an official
+// decided, on review, whose it is.
+func (s *Store) Reassign(ctx context.Context, tx *db.DB, bluezoneID, toPerson string) error {
+	if _, err := tx.Exec(ctx, "UPDATE bluezone_apps SET person_id = $1 WHERE bluezone_id = $2", toPerson, bluezoneID); err != nil {
+		return fmt.Errorf("bluezone: reassign: %w", err)
+	}
+	return nil
+}

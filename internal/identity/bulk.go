@@ -317,3 +317,24 @@ func (s *Store) RegistryCCCDs(ctx context.Context) (map[string]string, error) {
 	}
 	return out, rows.Err()
 }
+
+// ReassignRecord moves what one source record taught — its identifiers and
+// the managed-profile links it made — to another person.
+func (s *Store) ReassignRecord(ctx context.Context, tx *db.DB, source, recordKey, fromPerson, toPerson string) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO person_identifiers (person_id, kind, value_idx, value_sealed, source, record_key, run_id, seen_at)
+		SELECT $1, kind, value_idx, value_sealed, source, record_key, run_id, seen_at FROM person_identifiers
+		WHERE person_id = $2 AND source = $3 AND record_key = $4
+		ON CONFLICT (person_id, kind, value_idx, source) DO NOTHING`, toPerson, fromPerson, source, recordKey); err != nil {
+		return fmt.Errorf("identity: reassign identifiers: %w", err)
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM person_identifiers WHERE person_id = $1 AND source = $2 AND record_key = $3",
+		fromPerson, source, recordKey); err != nil {
+		return fmt.Errorf("identity: reassign identifiers: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE person_managers SET person_id = $1 WHERE person_id = $2 AND source = $3 AND record_key = $4
+		AND manager_id <> $1 AND NOT EXISTS (SELECT 1 FROM person_managers m WHERE m.person_id = $1 AND m.manager_id = person_managers.manager_id)`,
+		toPerson, fromPerson, source, recordKey); err != nil {
+		return fmt.Errorf("identity: reassign managers: %w", err)
+	}
+	return nil
+}
