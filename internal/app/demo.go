@@ -8,6 +8,7 @@ import (
 
 	"github.com/pccovid/pccovid/internal/access"
 	"github.com/pccovid/pccovid/internal/synth"
+	"github.com/pccovid/pccovid/internal/takeover"
 	"github.com/pccovid/pccovid/internal/vn"
 )
 
@@ -18,8 +19,9 @@ const (
 	demoPassword = "pccovid-demo"
 )
 
-// seedDemo fills an empty database with a synthetic population and demo
-// accounts, and prints how to log in. A database that already has people is
+// seedDemo fills an empty database with a synthetic population, the old
+// apps' data about it taken over, and demo accounts, and prints how to log
+// in. A database that already has people is
 // left alone, so restarting with --demo is harmless.
 func (a *App) seedDemo(ctx context.Context, out io.Writer) error {
 	var n int
@@ -32,10 +34,12 @@ func (a *App) seedDemo(ctx context.Context, out io.Writer) error {
 			return err
 		}
 		defer os.RemoveAll(dir)
-		if _, err := synth.WriteRegistry(dir, demoSeed, demoPersons); err != nil {
+		// A legacy dump of the old apps, with its registry: the demo shows
+		// people whose declarations, doses and tests were taken over.
+		if _, err := synth.WriteLegacyDump(dir, demoSeed, demoPersons); err != nil {
 			return err
 		}
-		if _, err := a.Persons.LoadExtract(ctx, dir, nil); err != nil {
+		if _, err := a.Takeover.Import(ctx, dir, takeover.Options{}); err != nil {
 			return err
 		}
 		if err := a.demoOfficials(ctx); err != nil {
