@@ -3,9 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
-	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -48,8 +46,6 @@ func rebindSQLite(query string) string {
 
 // sqliteMaxVars is SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32.
 const sqliteMaxVars = 32766
-
-var stageSeq atomic.Uint64
 
 // InsertRows inserts many rows into table quickly: PostgreSQL's COPY, or
 // multi-row INSERTs on SQLite. conflict is an optional clause appended to the
@@ -99,8 +95,10 @@ func (d *DB) insertSQLite(ctx context.Context, table string, columns []string, r
 func (d *DB) copyPostgres(ctx context.Context, table string, columns []string, rows [][]any, conflict string) error {
 	target := table
 	if conflict != "" {
-		target = "pccovid_stage_" + strconv.FormatUint(stageSeq.Add(1), 10)
-		if _, err := d.Exec(ctx, "CREATE TEMP TABLE "+target+" (LIKE "+table+" INCLUDING DEFAULTS) ON COMMIT DROP"); err != nil {
+		// One staging table per table and transaction, emptied after each
+		// use: creating one per batch costs more than the batch.
+		target = "pccovid_stage_" + table
+		if _, err := d.Exec(ctx, "CREATE TEMP TABLE IF NOT EXISTS "+target+" (LIKE "+table+" INCLUDING DEFAULTS) ON COMMIT DROP"); err != nil {
 			return fmt.Errorf("db: stage %s: %w", table, err)
 		}
 	}
@@ -122,6 +120,6 @@ func (d *DB) copyPostgres(ctx context.Context, table string, columns []string, r
 	if _, err := d.Exec(ctx, "INSERT INTO "+table+" ("+cols+") SELECT "+cols+" FROM "+target+" "+conflict); err != nil {
 		return fmt.Errorf("db: insert into %s: %w", table, err)
 	}
-	_, err = d.Exec(ctx, "DROP TABLE "+target)
+	_, err = d.Exec(ctx, "TRUNCATE "+target)
 	return err
 }

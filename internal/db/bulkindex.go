@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // DeferIndexes drops the secondary, non-unique indexes of those of tables
@@ -15,25 +16,28 @@ import (
 // Tables that already hold rows keep their indexes (a live system's reads
 // need them).
 func (d *DB) DeferIndexes(ctx context.Context, tables ...string) (func(context.Context) error, error) {
+	var dropped []string
 	err := d.Transact(ctx, func(tx *DB) error {
 		for _, t := range tables {
-			if err := tx.deferTable(ctx, t); err != nil {
+			names, err := tx.deferTable(ctx, t)
+			if err != nil {
 				return err
 			}
+			dropped = append(dropped, names...)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("db: defer indexes: %w", err)
 	}
-	return d.RestoreIndexes, nil
+	return func(ctx context.Context) error { return d.restoreIndexes(ctx, dropped) }, nil
 }
 
-func (d *DB) deferTable(ctx context.Context, table string) error {
+func (d *DB) deferTable(ctx context.Context, table string) ([]string, error) {
 	var any int
 	err := d.QueryRow(ctx, "SELECT count(*) FROM (SELECT 1 FROM "+table+" LIMIT 1) t").Scan(&any)
 	if err != nil || any > 0 {
-		return err
+		return nil, err
 	}
 	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL
 		AND upper(sql) NOT LIKE 'CREATE UNIQUE%'`
@@ -43,32 +47,41 @@ func (d *DB) deferTable(ctx context.Context, table string) error {
 	}
 	rows, err := d.Query(ctx, q, table)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var defs [][2]string
 	for rows.Next() {
 		var name, def string
 		if err := rows.Scan(&name, &def); err != nil {
 			rows.Close()
-			return err
+			return nil, err
 		}
 		defs = append(defs, [2]string{name, def})
 	}
 	rows.Close()
+	var names []string
 	for _, def := range defs {
 		if _, err := d.Exec(ctx, "INSERT INTO deferred_indexes (name, table_name, definition) VALUES ($1, $2, $3)",
 			def[0], table, def[1]); err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := d.Exec(ctx, "DROP INDEX "+def[0]); err != nil {
-			return err
+			return nil, err
 		}
+		names = append(names, def[0])
 	}
-	return nil
+	return names, nil
 }
 
-// RestoreIndexes builds every index DeferIndexes dropped.
-func (d *DB) RestoreIndexes(ctx context.Context) error {
+// RestoreIndexes builds every index DeferIndexes dropped and has not built
+// again: Migrate calls it at every start.
+func (d *DB) RestoreIndexes(ctx context.Context) error { return d.restoreIndexes(ctx, nil) }
+
+// restoreIndexes builds the named deferred indexes, or all when names is nil.
+func (d *DB) restoreIndexes(ctx context.Context, names []string) error {
+	if names != nil && len(names) == 0 {
+		return nil
+	}
 	rows, err := d.Query(ctx, "SELECT name, definition FROM deferred_indexes ORDER BY name")
 	if err != nil {
 		return fmt.Errorf("db: deferred indexes: %w", err)
@@ -80,7 +93,9 @@ func (d *DB) RestoreIndexes(ctx context.Context) error {
 			rows.Close()
 			return err
 		}
-		defs = append(defs, [2]string{name, def})
+		if names == nil || slices.Contains(names, name) {
+			defs = append(defs, [2]string{name, def})
+		}
 	}
 	rows.Close()
 	var errs []error

@@ -23,8 +23,9 @@ import (
 
 // LoadReport says what a registry load did.
 type LoadReport struct {
-	People    int // rows of people.csv
-	Insurance int // rows of insurance.csv
+	fresh     bool // the registry was empty: plain inserts
+	People    int  // rows of people.csv
+	Insurance int  // rows of insurance.csv
 	// Contradictions counts people whose CCCD encodes another sex or birth
 	// year than the record says: loaded, but a signal for linkage.
 	Contradictions int
@@ -67,9 +68,18 @@ func updateSet(cols []string, skip ...string) string {
 // transaction: a bad row stops it with the file, line and column, and
 // nothing of it is kept. Loading the same extract again changes nothing;
 // loading a newer one updates the rows that changed.
-func (s *Store) LoadExtract(ctx context.Context, dir string, progress Progress) (LoadReport, error) {
-	var rep LoadReport
-	err := s.db.Transact(ctx, func(tx *db.DB) error {
+func (s *Store) LoadExtract(ctx context.Context, dir string, progress Progress) (rep LoadReport, err error) {
+	// Into an empty registry, the secondary indexes are built once at the end.
+	restore, err := s.db.DeferIndexes(ctx, "persons", "insurance_cards")
+	if err != nil {
+		return rep, err
+	}
+	defer func() {
+		if rerr := restore(context.WithoutCancel(ctx)); rerr != nil && err == nil {
+			err = rerr
+		}
+	}()
+	err = s.db.Transact(ctx, func(tx *db.DB) error {
 		var err error
 		rep, err = s.readExtract(ctx, tx, dir, progress)
 		return err
@@ -87,6 +97,15 @@ func (s *Store) CheckExtract(ctx context.Context, dir string, progress Progress)
 func (s *Store) readExtract(ctx context.Context, tx *db.DB, dir string, progress Progress) (LoadReport, error) {
 	start := time.Now()
 	var rep LoadReport
+	if tx != nil {
+		// Into an empty registry nothing can conflict: rows go straight in
+		// (COPY on PostgreSQL) instead of through an upsert.
+		var n int
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM (SELECT 1 FROM persons LIMIT 1) p").Scan(&n); err != nil {
+			return rep, err
+		}
+		rep.fresh = n == 0
+	}
 	people, err := os.Open(filepath.Join(dir, "people.csv"))
 	if err != nil {
 		return rep, fmt.Errorf("identity: registry extract: %w", err)
@@ -252,7 +271,11 @@ func (s *Store) loadPeople(ctx context.Context, tx *db.DB, f io.Reader, known ma
 			done += len(rows)
 			return nil
 		}
-		if err := tx.InsertRows(ctx, "persons", personInsertColumns, rows, personUpsert); err != nil {
+		upsert := personUpsert
+		if rep.fresh {
+			upsert = ""
+		}
+		if err := tx.InsertRows(ctx, "persons", personInsertColumns, rows, upsert); err != nil {
 			return fmt.Errorf("identity: load people: %w", err)
 		}
 		done += len(rows)
@@ -354,7 +377,11 @@ func (s *Store) loadInsurance(ctx context.Context, tx *db.DB, f io.Reader, known
 			done += len(rows)
 			return nil
 		}
-		if err := tx.InsertRows(ctx, "insurance_cards", cardInsertColumns, rows, cardUpsert); err != nil {
+		upsert := cardUpsert
+		if rep.fresh {
+			upsert = ""
+		}
+		if err := tx.InsertRows(ctx, "insurance_cards", cardInsertColumns, rows, upsert); err != nil {
 			return fmt.Errorf("identity: load insurance: %w", err)
 		}
 		done += len(rows)

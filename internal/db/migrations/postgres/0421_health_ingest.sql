@@ -4,8 +4,10 @@
 -- nothing; content_mac tells a resend from a different record under a
 -- used id. A record tied to its person (status 'linked') made the
 -- test_results or vaccinations row named by id; one that could not be tied
--- safely waits for an official (status 'review') with the record sealed,
--- and its best candidate, if any, in linkage_reviews. Nothing is dropped.
+-- safely waits for an official (status 'review') with the record sealed
+-- and its best candidate, if any, with the evidence. Nothing is dropped.
+-- (The takeover's queue, linkage_reviews, holds pairs of a record already
+-- tied to a person of its own; these records are tied to no one yet.)
 CREATE TABLE health_ingest (
 	facility_id   TEXT NOT NULL REFERENCES facilities (id),
 	kind          TEXT NOT NULL,

@@ -4,7 +4,7 @@
 CREATE TABLE persons (
 	id               TEXT PRIMARY KEY,
 	verified         BOOLEAN NOT NULL,
-	cccd_idx         BLOB UNIQUE,
+	cccd_idx         BLOB,
 	cccd_sealed      BLOB,
 	cmnd_idx         BLOB,
 	cmnd_sealed      BLOB,
@@ -25,6 +25,9 @@ CREATE TABLE persons (
 	created_at       BIGINT NOT NULL,
 	updated_at       BIGINT NOT NULL
 );
+-- A registry person's id is a keyed MAC of their CCCD, so the primary key
+-- already makes a registry CCCD unique; this index serves look-ups only.
+CREATE INDEX persons_cccd ON persons (cccd_idx);
 CREATE INDEX persons_cmnd ON persons (cmnd_idx);
 CREATE INDEX persons_phone ON persons (phone_idx);
 CREATE INDEX persons_household ON persons (household_idx);
