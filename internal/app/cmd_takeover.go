@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/pccovid/pccovid/internal/linkage"
@@ -17,6 +18,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "import")
 	dry := fs.Bool("dry-run", false, "read and validate every file, write nothing (needs no database)")
 	batch := fs.Int("batch", 5000, "records per transaction")
+	memLimit := fs.Int("memory-limit-mib", 3584, "soft memory limit for the import, in MiB (GOMEMLIMIT wins when set)")
 	cfg.bind(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -33,6 +35,12 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "dry run: read in %s, nothing written\n", time.Since(start).Round(time.Millisecond))
 		return err
+	}
+	if os.Getenv("GOMEMLIMIT") == "" && *memLimit > 0 {
+		// The import holds every record's identity evidence at once; a soft
+		// limit makes the collector work harder near it instead of letting
+		// the heap double.
+		debug.SetMemoryLimit(int64(*memLimit) << 20)
 	}
 	a, err := Open(ctx, cfg, newLogger(cfg, e.stderr))
 	if err != nil {

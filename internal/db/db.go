@@ -75,14 +75,16 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	// synchronous=FULL: a commit is on disk before it is acknowledged, so a
 	// crash (or power loss) never loses an acknowledged write.
-	base := "file:" + path + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=FULL&_cache_size=-262144"
-	w, err := sql.Open(sqliteDriver, base+"&_txlock=immediate")
+	base := "file:" + path + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=FULL"
+	// The one writer gets a large page cache (bulk loads touch many pages);
+	// each reader a modest one.
+	w, err := sql.Open(sqliteDriver, base+"&_cache_size=-262144&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("db: open sqlite: %w", err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open(sqliteDriver, base+"&_query_only=true")
+	r, err := sql.Open(sqliteDriver, base+"&_cache_size=-32768&_query_only=true")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("db: open sqlite: %w", err)

@@ -322,7 +322,7 @@ func (e *Engine) thin(recs []Record, out []Decision, done []bool) {
 				break
 			}
 			d.Evidence = Evidence{Method: MethodPhoneOnly, Note: "the only person known with this phone",
-				Comparisons: []Comparison{{Field: FieldPhone, Level: PhoneSame.String()}}}
+				Comparisons: []Comparison{{Field: FieldPhone, Level: PhoneSame}}}
 			if o := owners[0]; o.person != "" {
 				d.PersonID, d.Verified, d.Group = o.person, e.persons[e.byID[o.person]].Verified, -1
 			} else {

@@ -73,11 +73,45 @@ var levelTexts = map[string]string{
 
 // Text says a comparison in words: "birth_date: day and month swapped".
 func (c Comparison) Text() string {
-	t, ok := levelTexts[c.Level]
+	n := c.Level.String()
+	t, ok := levelTexts[n]
 	if !ok {
-		t = c.Level
+		t = n
 	}
-	return c.Field + ": " + t
+	return c.Field.String() + ": " + t
+}
+
+// levelFields says which field each level belongs to, so that a stored
+// short name ("differs", shared by several fields) reads back to its level.
+var levelFields = map[Level]Field{
+	NameMarked: FieldName, NameSame: FieldName, NameReorder: FieldName, NameTypo: FieldName, NameMiddle: FieldName,
+	NameConflict: FieldName, NameGiven: FieldName, NameOther: FieldName,
+	BirthSame: FieldBirth, BirthSwapped: FieldBirth, BirthYear: FieldBirth, BirthSameYr: FieldBirth,
+	BirthNear: FieldBirth, BirthOther: FieldBirth, SexSame: FieldSex, SexOther: FieldSex,
+	PhoneSame: FieldPhone, PhoneOther: FieldPhone, PlaceWard: FieldPlace, PlaceDistrict: FieldPlace,
+	PlaceProvince: FieldPlace, PlaceOther: FieldPlace, HouseholdSame: FieldHousehold, HouseholdOther: FieldHousehold,
+	PortalSame: FieldPortal,
+}
+
+// levelByName reads a stored level name back for its field.
+func levelByName(f Field, name string) Level {
+	for l, n := range levelNames {
+		if n != name {
+			continue
+		}
+		lf, ok := levelFields[Level(l)]
+		switch f {
+		case FieldCCCD, FieldCMND, FieldPassport, FieldCard:
+			if Level(l) == IDSame || Level(l) == IDTypo || Level(l) == IDOther {
+				return Level(l)
+			}
+		default:
+			if ok && lf == f {
+				return Level(l)
+			}
+		}
+	}
+	return Missing
 }
 
 func (l Level) String() string {

@@ -53,9 +53,9 @@ type Engine struct {
 	seed    maphash.Seed
 	persons []*Person
 	byID    map[string]int32
-	ids     map[uint64][]int32 // identity numbers
+	ids     keyIndex           // identity numbers
 	phones  map[string][]int32 // phone → persons known with it
-	keys    map[uint64][]int32 // name blocking keys
+	keys    keyIndex           // name blocking keys
 	house   map[string][]int32
 	names   map[string]int32 // folded full name → registry persons with it
 	// parts counts family names, middle names and given names (prefixed
@@ -78,8 +78,8 @@ type linkedRecord struct {
 
 // NewEngine returns an empty engine.
 func NewEngine() *Engine {
-	return &Engine{seed: maphash.MakeSeed(), byID: map[string]int32{}, ids: map[uint64][]int32{},
-		phones: map[string][]int32{}, keys: map[uint64][]int32{}, house: map[string][]int32{},
+	return &Engine{seed: maphash.MakeSeed(), byID: map[string]int32{},
+		phones: map[string][]int32{}, house: map[string][]int32{},
 		names: map[string]int32{}, parts: map[string]int32{}, byRecKey: map[string]int{}}
 }
 
@@ -102,15 +102,14 @@ func (e *Engine) AddPerson(p Person) {
 	e.byID[p.ID] = i
 	for _, id := range []struct{ kind, v string }{{"cccd", p.CCCD}, {"cmnd", p.CMND}, {"card", p.Card}, {"passport", p.Passport}} {
 		if id.v != "" {
-			k := e.hash(id.kind, id.v)
-			e.ids[k] = append(e.ids[k], i)
+			e.ids.add(e.hash(id.kind, id.v), i)
 		}
 	}
 	for _, ph := range p.Phones {
 		e.phones[ph] = append(e.phones[ph], i)
 	}
 	for _, k := range e.nameKeys(&pp.Profile, true) {
-		e.keys[k] = append(e.keys[k], i)
+		e.keys.add(k, i)
 	}
 	if p.Household != "" {
 		e.house[p.Household] = append(e.house[p.Household], i)
@@ -247,31 +246,35 @@ func (e *Engine) phoneFreq(phone string) float64 {
 // candidates returns the registry persons a record may be, by every key.
 func (e *Engine) candidates(r *Record, extra []int32) []int32 {
 	var out []int32
-	addAll := func(list []int32) {
+	addPairs := func(list []keyPair) {
 		if len(list) <= maxBlock {
-			out = append(out, list...)
+			for _, p := range list {
+				out = append(out, p.person)
+			}
 		}
 	}
 	for _, id := range []struct{ kind, v string }{{"cccd", r.CCCD}, {"cmnd", r.CMND}, {"card", r.Card}, {"passport", r.Passport}} {
 		if id.v == "" {
 			continue
 		}
-		exact := e.ids[e.hash(id.kind, id.v)]
-		addAll(exact)
+		exact := e.ids.get(e.hash(id.kind, id.v))
+		addPairs(exact)
 		// The number's owner may not be the record's person (a typo landing
 		// on a neighbour's number); the person it was meant for is one digit
 		// away. Look there unless the owner's name is the record's.
 		if (id.kind == "cccd" || id.kind == "cmnd") && !e.ownerFits(r, exact) {
-			e.typoNeighbours(id.kind, id.v, addAll)
+			e.typoNeighbours(id.kind, id.v, addPairs)
 		}
 	}
 	for _, ph := range r.Phones {
-		addAll(e.phones[ph])
+		if list := e.phones[ph]; len(list) <= maxBlock {
+			out = append(out, list...)
+		}
 	}
 	full := e.fullNameKey(&r.Profile)
 	for _, k := range e.nameKeys(&r.Profile, false) {
-		if list := e.keys[k]; k != full || r.Birth.Year == 0 || len(list) <= maxNameBlock {
-			addAll(list)
+		if list := e.keys.get(k); k != full || r.Birth.Year == 0 || len(list) <= maxNameBlock {
+			addPairs(list)
 		}
 	}
 	out = append(out, extra...)
@@ -280,9 +283,9 @@ func (e *Engine) candidates(r *Record, extra []int32) []int32 {
 }
 
 // ownerFits: one of the persons holding the number has the record's name.
-func (e *Engine) ownerFits(r *Record, owners []int32) bool {
+func (e *Engine) ownerFits(r *Record, owners []keyPair) bool {
 	for _, c := range owners {
-		if l := compareNames(&r.Profile, &e.persons[c].Profile); l == NameMarked || l == NameSame {
+		if l := compareNames(&r.Profile, &e.persons[c.person].Profile); l == NameMarked || l == NameSame {
 			return true
 		}
 	}
@@ -291,7 +294,7 @@ func (e *Engine) ownerFits(r *Record, owners []int32) bool {
 
 // typoNeighbours adds the persons whose number is one digit away from v: the
 // person a mistyped number was meant for.
-func (e *Engine) typoNeighbours(kind, v string, add func([]int32)) {
+func (e *Engine) typoNeighbours(kind, v string, add func([]keyPair)) {
 	b := []byte(v)
 	for i := range b {
 		orig := b[i]
@@ -300,10 +303,16 @@ func (e *Engine) typoNeighbours(kind, v string, add func([]int32)) {
 				continue
 			}
 			b[i] = d
-			add(e.ids[e.hash(kind, string(b))])
+			add(e.ids.get(e.hash(kind, string(b))))
 		}
 		b[i] = orig
 	}
+}
+
+// freeze sorts the key indexes once the persons are in.
+func (e *Engine) freeze() {
+	e.ids.freeze()
+	e.keys.freeze()
 }
 
 // Knows reports whether the person had the identifier before this run —
@@ -360,6 +369,7 @@ func (e *Engine) Ward(personID string) string {
 // Explain lists a record's candidates with their evidence, best first: what
 // an official sees when a record was held apart, and a tool for tuning.
 func (e *Engine) Explain(r Record) []string {
+	e.freeze()
 	var out []string
 	type scored struct {
 		id string

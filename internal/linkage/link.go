@@ -26,6 +26,7 @@ type pending struct {
 //  4. thin records (a phone and nothing else) go to the one person known
 //     with that phone, or stay apart when the phone is shared.
 func (e *Engine) Link(recs []Record) []Decision {
+	e.freeze()
 	out := make([]Decision, len(recs))
 	for i := range out {
 		out[i].Group = -1
@@ -109,7 +110,8 @@ func (e *Engine) confirmedByID(r *Record) (int32, comparison, bool) {
 		if id.v == "" {
 			continue
 		}
-		for _, c := range e.ids[e.hash(id.kind, id.v)] {
+		for _, kp := range e.ids.get(e.hash(id.kind, id.v)) {
+			c := kp.person
 			p := e.persons[c]
 			if !p.Verified {
 				continue
@@ -274,13 +276,13 @@ func corroborated(ev Evidence) bool {
 		case FieldName:
 			nameOK = true
 		case FieldBirth:
-			if c.Level != BirthYear.String() {
+			if c.Level != BirthYear {
 				other = true
 			}
 		case FieldSex:
 		case FieldPlace:
 			// A province or a district holds many namesakes; a ward few.
-			if c.Level == PlaceWard.String() {
+			if c.Level == PlaceWard {
 				other = true
 			}
 		default:
@@ -305,11 +307,11 @@ func (e *Engine) rareName(person int32, ev Evidence) bool {
 	for _, c := range ev.Comparisons {
 		switch {
 		case c.Field == FieldName:
-			name = c.Level == NameMarked.String() || c.Level == NameSame.String()
+			name = c.Level == NameMarked || c.Level == NameSame
 		case c.Field == FieldBirth:
-			year = c.Level == BirthYear.String() || c.Level == BirthSame.String()
+			year = c.Level == BirthYear || c.Level == BirthSame
 		case c.Field == FieldSex:
-			sex = c.Level == SexSame.String()
+			sex = c.Level == SexSame
 		case c.Weight < 0:
 			against++
 		}

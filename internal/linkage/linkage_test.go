@@ -1,6 +1,8 @@
 package linkage
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/pccovid/pccovid/internal/vn"
@@ -169,5 +171,27 @@ func TestManagedProfileFoundInManagersHousehold(t *testing.T) {
 	ds := e.Link([]Record{child})
 	if ds[0].PersonID != "twinA" || ds[0].Evidence.Method != MethodManaged {
 		t.Fatalf("managed profile: %q by %s", ds[0].PersonID, ds[0].Evidence)
+	}
+}
+
+func TestEvidenceJSONRoundTrip(t *testing.T) {
+	ev := Evidence{Method: MethodScore, Score: 31.5, Comparisons: []Comparison{
+		{FieldName, NameTypo, 7.2}, {FieldBirth, BirthOther, -6.6}, {FieldCCCD, IDTypo, 11.5},
+		{FieldPhone, PhoneOther, -1.3}, {FieldPlace, PlaceWard, 12.4}}}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"f":"cccd","l":"onedigit"`) {
+		t.Fatalf("stored evidence should name fields and levels: %s", b)
+	}
+	var back Evidence
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range back.Comparisons {
+		if c != ev.Comparisons[i] {
+			t.Fatalf("comparison %d read back as %+v, want %+v", i, c, ev.Comparisons[i])
+		}
 	}
 }

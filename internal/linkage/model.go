@@ -1,25 +1,42 @@
 package linkage
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
 )
 
-// Field names used in evidence.
+// Field is a field compared between two profiles. Fields and levels are
+// small numbers in memory (the evidence of millions of records is held at
+// once) and names in the stored JSON.
+type Field uint8
+
+// The fields.
 const (
-	FieldName      = "name"
-	FieldBirth     = "birth_date"
-	FieldSex       = "sex"
-	FieldCCCD      = "cccd"
-	FieldCMND      = "cmnd"
-	FieldPassport  = "passport"
-	FieldCard      = "insurance_card"
-	FieldPhone     = "phone"
-	FieldPlace     = "place"
-	FieldHousehold = "household"
-	FieldPortal    = "portal_id"
+	FieldName Field = iota + 1
+	FieldBirth
+	FieldSex
+	FieldCCCD
+	FieldCMND
+	FieldPassport
+	FieldCard
+	FieldPhone
+	FieldPlace
+	FieldHousehold
+	FieldPortal
 )
+
+var fieldNames = [...]string{FieldName: "name", FieldBirth: "birth_date", FieldSex: "sex", FieldCCCD: "cccd",
+	FieldCMND: "cmnd", FieldPassport: "passport", FieldCard: "insurance_card", FieldPhone: "phone",
+	FieldPlace: "place", FieldHousehold: "household", FieldPortal: "portal_id"}
+
+func (f Field) String() string {
+	if int(f) < len(fieldNames) {
+		return fieldNames[f]
+	}
+	return "?"
+}
 
 // mu is one level's pair of probabilities: m for two records of the same
 // person, u for two records of different people. The weight of the level
@@ -33,7 +50,7 @@ type mu struct{ m, u float64 }
 // among the candidates a blocking key brings together. Where a value has a
 // frequency (a name, a phone) u is replaced by the frequency observed in the
 // data: term-frequency adjustment.
-var model = map[Level]map[string]mu{
+var model = map[Level]map[Field]mu{
 	NameMarked:     {FieldName: {0.80, 0.7}},  // u scaled by the name's frequency
 	NameSame:       {FieldName: {0.15, 1}},    // u: the name's frequency
 	NameReorder:    {FieldName: {0.005, 1}},   // u: the name's frequency
@@ -65,7 +82,7 @@ var model = map[Level]map[string]mu{
 
 // weight returns log2(m/u) of a level for a field, with u scaled by tf
 // (the observed frequency of the agreeing value) when tf > 0.
-func weight(field string, l Level, tf float64) float64 {
+func weight(field Field, l Level, tf float64) float64 {
 	if l == Missing {
 		return 0
 	}
@@ -82,9 +99,37 @@ func weight(field string, l Level, tf float64) float64 {
 
 // Comparison is one field's part of the evidence.
 type Comparison struct {
+	Field  Field
+	Level  Level
+	Weight float32
+}
+
+// comparisonJSON is a Comparison as stored: names, not numbers.
+type comparisonJSON struct {
 	Field  string  `json:"f"`
 	Level  string  `json:"l"`
-	Weight float64 `json:"w"`
+	Weight float32 `json:"w"`
+}
+
+// MarshalJSON writes the field and level by name.
+func (c Comparison) MarshalJSON() ([]byte, error) {
+	return json.Marshal(comparisonJSON{c.Field.String(), c.Level.String(), c.Weight})
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (c *Comparison) UnmarshalJSON(b []byte) error {
+	var j comparisonJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	c.Weight = j.Weight
+	for i, n := range fieldNames {
+		if n == j.Field && n != "" {
+			c.Field = Field(i)
+		}
+	}
+	c.Level = levelByName(c.Field, j.Level)
+	return nil
 }
 
 // Evidence is why a record was linked (or not) to a person: each field's

@@ -24,7 +24,7 @@ type stats interface {
 
 // fieldResult is one field's comparison, before it becomes evidence.
 type fieldResult struct {
-	field  string
+	field  Field
 	level  Level
 	weight float64
 }
@@ -39,7 +39,7 @@ type comparison struct {
 	note   string
 }
 
-func (c *comparison) add(field string, l Level, tf float64) {
+func (c *comparison) add(field Field, l Level, tf float64) {
 	if l == Missing {
 		return
 	}
@@ -53,7 +53,7 @@ func (c *comparison) add(field string, l Level, tf float64) {
 func (c *comparison) evidence() Evidence {
 	ev := Evidence{Score: round1(c.score), Note: c.note, Comparisons: make([]Comparison, c.n)}
 	for i, f := range c.fields[:c.n] {
-		ev.Comparisons[i] = Comparison{Field: f.field, Level: f.level.String(), Weight: round1(f.weight)}
+		ev.Comparisons[i] = Comparison{Field: f.field, Level: f.level, Weight: float32(round1(f.weight))}
 	}
 	return ev
 }
@@ -98,7 +98,7 @@ func compare(rec, cand *Profile, st stats) comparison {
 	return c
 }
 
-func (c *comparison) id(field, a, b string, trusted bool) {
+func (c *comparison) id(field Field, a, b string, trusted bool) {
 	l := compareID(a, b)
 	if (l == IDSame || l == IDTypo) && !trusted {
 		c.note = "identity number not counted: name or birth date disagree"

@@ -14,7 +14,6 @@ import (
 // writing: its identity evidence for linkage, and only the payload the
 // domain tables need. Millions are held at once, so it stays small.
 type item struct {
-	lk        linkage.Record
 	at        time.Time
 	fullName  string
 	phone     vn.Phone
@@ -37,15 +36,17 @@ type converter struct {
 
 func newConverter() *converter { return &converter{sites: map[[2]string]vn.Place{}} }
 
-// item converts a record read from a dump.
-func (c *converter) item(r *legacy.Record) item {
+// item converts a record read from a dump into its payload and its
+// identity evidence (kept apart: linkage takes the evidence of millions of
+// records as one slice).
+func (c *converter) item(r *legacy.Record) (item, linkage.Record) {
 	it := item{at: r.At, fullName: r.FullName, phone: r.Phone, portalID: r.PortalID, decl: r.Declaration,
 		doses: r.Doses, tests: r.Tests, app: r.BluezoneApp, conds: r.Conditions, ward: r.Ward}
-	it.lk = linkage.Record{Source: string(r.Source), Key: r.Key, ManagedBy: r.ManagedBy, Profile: c.profileOf(r)}
+	lk := linkage.Record{Source: string(r.Source), Key: r.Key, ManagedBy: r.ManagedBy, Profile: c.profileOf(r)}
 	if r.Declaration != nil {
 		it.declAddr, it.declNatnl = r.Address, r.Nationality
 	}
-	return it
+	return it, lk
 }
 
 func (c *converter) profileOf(r *legacy.Record) linkage.Profile {
@@ -118,11 +119,11 @@ type storedProfile struct {
 	Portal      string   `json:"o,omitempty"`
 }
 
-func (it *item) stored() ([]byte, error) {
-	p := &it.lk.Profile
+func (it *item) stored(lk *linkage.Record) ([]byte, error) {
+	p := &lk.Profile
 	sp := storedProfile{Name: it.fullName, Sex: p.Sex.String(), CCCD: p.CCCD, CMND: p.CMND, Passport: p.Passport,
 		Card: p.Card, Phones: p.Phones, Ward: p.Ward, District: p.District, Province: p.Province,
-		Nationality: p.Nationality, ManagedBy: it.lk.ManagedBy, Portal: p.Portal}
+		Nationality: p.Nationality, ManagedBy: lk.ManagedBy, Portal: p.Portal}
 	if !p.Birth.IsZero() {
 		sp.Birth = p.Birth.String()
 	}

@@ -68,15 +68,15 @@ func (s *Service) Import(ctx context.Context, dir string, opt Options) (rep *Rep
 		"takeover.import", "", "bulk read of persons for record linkage"); err != nil {
 		return rep, err
 	}
-	items, err := s.readDump(ctx, dump, rep, progress)
+	lks, names, err := s.readDump(ctx, dump, rep, progress)
 	if err != nil {
 		return rep, err
 	}
-	p, err := s.plan(ctx, r.id, items, rep, progress)
+	p, err := s.plan(ctx, r.id, lks, names, rep, progress)
 	if err != nil {
 		return rep, err
 	}
-	if err := s.write(ctx, r, p, opt, progress); err != nil {
+	if err := s.write(ctx, dump, r, p, opt, progress); err != nil {
 		return rep, err
 	}
 	if dump.HasContacts() {
@@ -88,23 +88,27 @@ func (s *Service) Import(ctx context.Context, dir string, opt Options) (rep *Rep
 	return rep, s.finishRun(ctx, r, rep)
 }
 
-// readDump reads every record of the dump into items.
-func (s *Service) readDump(ctx context.Context, dump *legacy.Dump, rep *Report, progress func(string, int, int)) ([]item, error) {
-	var items []item
+// readDump reads the identity evidence of every record of the dump — only
+// that: the payload is read again, a batch at a time, when it is written,
+// so that millions of records never sit in memory whole.
+func (s *Service) readDump(ctx context.Context, dump *legacy.Dump, rep *Report, progress func(string, int, int)) ([]linkage.Record, []string, error) {
+	var lks []linkage.Record
+	var names []string
 	conv := newConverter()
 	read, err := dump.Read(ctx, 10000, func(batch []legacy.Record) error {
 		for i := range batch {
-			items = append(items, conv.item(&batch[i]))
+			_, lk := conv.item(&batch[i])
+			lks, names = append(lks, lk), append(names, batch[i].FullName)
 		}
-		progress("read", len(items), 0)
+		progress("read", len(lks), 0)
 		return nil
 	})
 	rep.Read = read
-	rep.Records = len(items)
+	rep.Records = len(lks)
 	if err != nil {
-		return nil, fmt.Errorf("takeover: read dump: %w", err)
+		return nil, nil, fmt.Errorf("takeover: read dump: %w", err)
 	}
-	return items, nil
+	return lks, names, nil
 }
 
 // importContacts carries over the Bluezone contact logs. Rows are keyed, so

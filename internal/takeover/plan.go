@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/pccovid/pccovid/internal/identity"
+	"github.com/pccovid/pccovid/internal/legacy"
 	"github.com/pccovid/pccovid/internal/linkage"
 	"github.com/pccovid/pccovid/internal/vn"
 )
@@ -13,7 +14,8 @@ import (
 // plan is everything an import will write, decided before the first write.
 type plan struct {
 	engine     *linkage.Engine
-	items      []item
+	lks        []linkage.Record   // every record's identity evidence, in reading order
+	names      []string           // every record's name as written (for new persons)
 	earlier    []bool             // taken over by an earlier import: left alone
 	decisions  []linkage.Decision // for the records not earlier, by item index
 	personOf   []string           // the person id of each item
@@ -23,7 +25,7 @@ type plan struct {
 
 // plan loads what the database knows, links the new records, and settles
 // the id of every person.
-func (s *Service) plan(ctx context.Context, runID string, items []item, rep *Report, progress func(string, int, int)) (*plan, error) {
+func (s *Service) plan(ctx context.Context, runID string, lks []linkage.Record, names []string, rep *Report, progress func(string, int, int)) (*plan, error) {
 	e := linkage.NewEngine()
 	n := 0
 	err := s.persons.EachForLinkage(ctx, runID, func(lp identity.LinkageProfile) error {
@@ -41,24 +43,32 @@ func (s *Service) plan(ctx context.Context, runID string, items []item, rep *Rep
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{engine: e, items: items, earlier: make([]bool, len(items)), personOf: make([]string, len(items)),
-		byKey: make(map[string]int, len(items))}
-	var recs []linkage.Record
+	p := &plan{engine: e, lks: lks, names: names, earlier: make([]bool, len(lks)), personOf: make([]string, len(lks)),
+		byKey: make(map[string]int)}
 	var idx []int
-	for i := range items {
-		k := items[i].lk.Source + "/" + items[i].lk.Key
-		p.byKey[k] = i
+	for i := range lks {
+		k := lks[i].Source + "/" + lks[i].Key
+		if lks[i].Source == string(legacy.Healthbook) {
+			p.byKey[k] = i // managers are found by key, in the health book only
+		}
 		if id, ok := earlierKeys[k]; ok {
 			p.earlier[i], p.personOf[i] = true, id
 			rep.Earlier++
 			continue
 		}
-		recs = append(recs, items[i].lk)
 		idx = append(idx, i)
+	}
+	// The first import links every record: no copy of the evidence.
+	recs := lks
+	if len(idx) < len(lks) {
+		recs = make([]linkage.Record, len(idx))
+		for j, i := range idx {
+			recs[j] = lks[i]
+		}
 	}
 	progress("link", 0, len(recs))
 	ds := e.Link(recs)
-	p.decisions = make([]linkage.Decision, len(items))
+	p.decisions = make([]linkage.Decision, len(lks))
 	for j, d := range ds {
 		if d.Group >= 0 {
 			d.Group = idx[d.Group]
@@ -143,13 +153,13 @@ func (p *plan) settlePersons(persons *identity.Store, runID string, rep *Report)
 			rep.SentToReview++
 		}
 	}
-	for g := range p.items {
+	for g := range p.lks {
 		ms, ok := members[g]
 		if !ok {
 			continue
 		}
-		lead := &p.items[g]
-		id := persons.RecordID(lead.lk.Source, lead.lk.Key)
+		lead := &p.lks[g]
+		id := persons.RecordID(lead.Source, lead.Key)
 		for _, i := range ms {
 			p.personOf[i] = id
 		}
@@ -161,13 +171,12 @@ func (p *plan) settlePersons(persons *identity.Store, runID string, rep *Report)
 // unverified builds a new person from its records: the first record's
 // facts, with gaps filled from the others in order.
 func (p *plan) unverified(id string, members []int, runID string) identity.Unverified {
-	lead := &p.items[members[0]]
-	u := identity.Unverified{ID: id, Source: lead.lk.Source, SourceKey: lead.lk.Key, RunID: runID}
+	lead := &p.lks[members[0]]
+	u := identity.Unverified{ID: id, Source: lead.Source, SourceKey: lead.Key, RunID: runID}
 	for _, i := range members {
-		it := &p.items[i]
-		pr := &it.lk.Profile
+		pr := &p.lks[i].Profile
 		if u.FullName == "" {
-			u.FullName = it.fullName
+			u.FullName = p.names[i]
 		}
 		if u.BirthDate.IsZero() || u.BirthDate.Month == 0 && pr.Birth.Month != 0 {
 			u.BirthDate = pr.Birth
@@ -178,8 +187,8 @@ func (p *plan) unverified(id string, members []int, runID string) identity.Unver
 		if u.Ward == "" {
 			u.Ward, u.Province = pr.Ward, pr.Province
 		}
-		if u.Phone == "" {
-			u.Phone = it.phone
+		if u.Phone == "" && len(pr.Phones) > 0 {
+			u.Phone = vn.Phone(pr.Phones[0])
 		}
 		if u.Nationality == "" {
 			u.Nationality = pr.Nationality

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"time"
 
 	"github.com/pccovid/pccovid/internal/bluezone"
 	"github.com/pccovid/pccovid/internal/db"
@@ -12,6 +13,7 @@ import (
 	"github.com/pccovid/pccovid/internal/health"
 	"github.com/pccovid/pccovid/internal/identity"
 	"github.com/pccovid/pccovid/internal/legacy"
+	"github.com/pccovid/pccovid/internal/linkage"
 	"github.com/pccovid/pccovid/internal/seal"
 )
 
@@ -22,51 +24,71 @@ func SealedColumns() []seal.Column {
 	return []seal.Column{{Table: "legacy_records", Key: []string{"source", "record_key"}, Column: "profile_sealed", Field: fieldProfile}}
 }
 
-// batch is one numbered transaction of an import. replay redoes, without
-// writing, the bookkeeping of a batch an interrupted run already committed.
-type batch struct {
-	run    func(tx *db.DB) error
-	replay func()
-}
-
 // write commits the plan in numbered batches: first the new persons, then
-// the records in reading order. Each batch commits with the run's progress
-// mark, so a resumed run starts after the last committed one.
-func (s *Service) write(ctx context.Context, r run, p *plan, opt Options, progress func(string, int, int)) error {
-	var batches []batch
-	for i := 0; i < len(p.newPersons); i += opt.BatchSize {
-		chunk := p.newPersons[i:min(i+opt.BatchSize, len(p.newPersons))]
-		batches = append(batches, batch{run: func(tx *db.DB) error { return s.persons.InsertUnverified(ctx, tx, chunk) }})
-	}
-	w := &writer{s: s, p: p, run: r.id, written: map[string]bool{}}
-	for i := 0; i < len(p.items); i += opt.BatchSize {
-		lo, hi := i, min(i+opt.BatchSize, len(p.items))
-		batches = append(batches, batch{run: func(tx *db.DB) error { return w.records(ctx, tx, lo, hi) },
-			replay: func() { w.replay(lo, hi) }})
-	}
-	for b, bt := range batches {
-		if b < r.batchesDone {
-			if bt.replay != nil {
-				bt.replay()
-			}
-			continue
-		}
+// the records in reading order, read from the dump a second time so that
+// only one batch's payload is in memory. Each batch commits with the run's
+// progress mark, so a resumed run starts after the last committed one.
+func (s *Service) write(ctx context.Context, dump *legacy.Dump, r run, p *plan, opt Options, progress func(string, int, int)) error {
+	bs := opt.BatchSize
+	personBatches := (len(p.newPersons) + bs - 1) / bs
+	total := personBatches + (len(p.lks)+bs-1)/bs
+	commit := func(b int, fn func(tx *db.DB) error) error {
 		if opt.stopAfter > 0 && b >= opt.stopAfter {
 			return ErrStopped
 		}
 		err := s.db.Transact(ctx, func(tx *db.DB) error {
-			if err := bt.run(tx); err != nil {
+			if err := fn(tx); err != nil {
 				return err
 			}
 			_, err := tx.Exec(ctx, "UPDATE takeover_runs SET batches_done = $1 WHERE id = $2", b+1, r.id)
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("takeover: write batch %d of %d: %w", b+1, len(batches), err)
+			return fmt.Errorf("takeover: write batch %d of %d: %w", b+1, total, err)
 		}
-		progress("write", b+1, len(batches))
+		progress("write", b+1, total)
+		return nil
 	}
-	return nil
+	for b := r.batchesDone; b < personBatches; b++ {
+		chunk := p.newPersons[b*bs : min((b+1)*bs, len(p.newPersons))]
+		if err := commit(b, func(tx *db.DB) error { return s.persons.InsertUnverified(ctx, tx, chunk) }); err != nil {
+			return err
+		}
+	}
+	w := &writer{s: s, p: p, run: r.id, written: map[string]bool{}}
+	buf := make([]item, 0, bs)
+	next := 0
+	flush := func() error {
+		lo := next - len(buf)
+		b := personBatches + lo/bs
+		defer func() { buf = buf[:0] }()
+		if b < r.batchesDone {
+			w.replay(lo, lo+len(buf))
+			return nil
+		}
+		return commit(b, func(tx *db.DB) error { return w.records(ctx, tx, lo, buf) })
+	}
+	conv := newConverter()
+	_, err := dump.Read(ctx, 10000, func(batch []legacy.Record) error {
+		for i := range batch {
+			it, lk := conv.item(&batch[i])
+			if next >= len(p.lks) || lk.Source != p.lks[next].Source || lk.Key != p.lks[next].Key {
+				return fmt.Errorf("takeover: the dump changed while it was being imported (at %s/%s)", lk.Source, lk.Key)
+			}
+			buf = append(buf, it)
+			next++
+			if len(buf) == bs {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err == nil && len(buf) > 0 {
+		err = flush()
+	}
+	return err
 }
 
 // writer turns a range of items into rows.
@@ -85,7 +107,7 @@ func (w *writer) replay(lo, hi int) {
 	var b batchRows
 	for i := lo; i < hi; i++ {
 		if !w.p.earlier[i] {
-			w.identifiers(&b, &w.p.items[i], w.p.personOf[i])
+			w.identifiers(&b, time.Time{}, &w.p.lks[i], w.p.personOf[i])
 		}
 	}
 }
@@ -103,13 +125,14 @@ type batchRows struct {
 	reviews  [][]any
 }
 
-func (w *writer) records(ctx context.Context, tx *db.DB, lo, hi int) error {
+// records writes the rows of the items read for records lo, lo+1, ….
+func (w *writer) records(ctx context.Context, tx *db.DB, lo int, items []item) error {
 	var b batchRows
-	for i := lo; i < hi; i++ {
-		if w.p.earlier[i] {
+	for j := range items {
+		if w.p.earlier[lo+j] {
 			continue
 		}
-		if err := w.addItem(&b, i); err != nil {
+		if err := w.addItem(&b, lo+j, &items[j]); err != nil {
 			return err
 		}
 	}
@@ -138,22 +161,22 @@ func (w *writer) records(ctx context.Context, tx *db.DB, lo, hi int) error {
 	return nil
 }
 
-func (w *writer) addItem(b *batchRows, i int) error {
-	it, d, person := &w.p.items[i], w.p.decisions[i], w.p.personOf[i]
-	src, key := it.lk.Source, it.lk.Key
-	prof, err := it.stored()
+func (w *writer) addItem(b *batchRows, i int, it *item) error {
+	lk, d, person := &w.p.lks[i], w.p.decisions[i], w.p.personOf[i]
+	src, key := lk.Source, lk.Key
+	prof, err := it.stored(lk)
 	if err != nil {
 		return err
 	}
 	b.records = append(b.records, []any{src, key, person, w.run, d.Evidence.Method, d.Evidence.Score,
 		evidenceJSON(d.Evidence), w.s.sealer.Seal(fieldProfile, prof), db.Millis(it.at)})
-	w.identifiers(b, it, person)
-	if mb := it.lk.ManagedBy; mb != "" {
+	w.identifiers(b, it.at, lk, person)
+	if mb := lk.ManagedBy; mb != "" {
 		if m := w.managerOf(src, mb); m != "" {
 			b.managers = append(b.managers, identity.Manager{PersonID: person, ManagerID: m, Source: src, RecordKey: key, RunID: w.run})
 		}
 	}
-	w.payload(b, it, person)
+	w.payload(b, it, lk, person)
 	if d.Review != nil {
 		h := sha256.Sum256([]byte(src + "\x00" + key + "\x00" + d.Review.PersonID))
 		b.reviews = append(b.reviews, []any{hex.EncodeToString(h[:12]), src, key, d.Review.PersonID,
@@ -173,8 +196,8 @@ func (w *writer) managerOf(source, key string) string {
 }
 
 // identifiers records what the record newly teaches about its person.
-func (w *writer) identifiers(b *batchRows, it *item, person string) {
-	p := &it.lk.Profile
+func (w *writer) identifiers(b *batchRows, at time.Time, lk *linkage.Record, person string) {
+	p := &lk.Profile
 	add := func(kind identity.Kind, engineKind, v string) {
 		if v == "" || w.p.engine.Knows(person, engineKind, v) {
 			return
@@ -185,7 +208,7 @@ func (w *writer) identifiers(b *batchRows, it *item, person string) {
 		}
 		w.written[k] = true
 		b.ids = append(b.ids, identity.PersonIdentifier{PersonID: person, RunID: w.run, Identifier: identity.Identifier{
-			Kind: kind, Value: v, Source: it.lk.Source, RecordKey: it.lk.Key, SeenAt: it.at}})
+			Kind: kind, Value: v, Source: lk.Source, RecordKey: lk.Key, SeenAt: at}})
 	}
 	for _, ph := range p.Phones {
 		add(identity.KindPhone, "phone", ph)
@@ -194,15 +217,15 @@ func (w *writer) identifiers(b *batchRows, it *item, person string) {
 	add(identity.KindCMND, "cmnd", p.CMND)
 	add(identity.KindPassport, "passport", p.Passport)
 	add(identity.KindInsurance, "card", p.Card)
-	if it.app != nil {
-		add(identity.KindBluezone, "bluezone", it.app.ID)
+	if lk.Source == string(legacy.Bluezone) {
+		add(identity.KindBluezone, "bluezone", lk.Key)
 	}
 }
 
 // payload carries the record's content into the domain tables, each row
 // keyed by the record so that it is written once.
-func (w *writer) payload(b *batchRows, it *item, person string) {
-	src, key := it.lk.Source, it.lk.Key
+func (w *writer) payload(b *batchRows, it *item, lk *linkage.Record, person string) {
+	src, key := lk.Source, lk.Key
 	base := src + "/" + key
 	if x := it.decl; x != nil {
 		b.decls = append(b.decls, declaration.Declaration{ID: base, PersonID: person, Source: src, RecordKey: key,
