@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -26,6 +28,7 @@ type assets struct {
 type asset struct {
 	url  string
 	body []byte
+	gz   []byte // gzip of body, when that is smaller
 	mime string
 }
 
@@ -45,6 +48,7 @@ func loadAssets() (*assets, error) {
 		if a.mime == "" {
 			a.mime = "application/octet-stream"
 		}
+		a.gz = gzipped(body)
 		as.byName[name], as.byURL[a.url] = a, a
 		return nil
 	})
@@ -73,5 +77,25 @@ func (as *assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", a.mime)
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Header().Set("Vary", "Accept-Encoding")
+	if a.gz != nil && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Write(a.gz)
+		return
+	}
 	w.Write(a.body)
+}
+
+// gzipped compresses a static file once, at start-up: the WebAssembly
+// scanners are megabytes that compress to a third, which matters on a
+// phone's connection. It returns nil when compression does not help.
+func gzipped(body []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(body)
+	zw.Close()
+	if buf.Len() >= len(body)*9/10 {
+		return nil
+	}
+	return buf.Bytes()
 }
