@@ -6,6 +6,7 @@ package identity
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -77,16 +78,25 @@ func (s *Store) Relatives(ctx context.Context, actor access.Actor) ([]Relative, 
 // Relative returns one profile a citizen actor may act for, checked like
 // Relatives; ErrForbidden for any other.
 func (s *Store) Relative(ctx context.Context, actor access.Actor, personID string) (Relative, error) {
-	rels, err := s.Relatives(ctx, actor)
+	refused := fmt.Errorf("identity: profile %s is not the citizen's own nor managed by them: %w", personID, problem.ErrForbidden)
+	if actor.Kind != access.KindCitizen || actor.PersonID == "" || personID == "" {
+		return Relative{}, refused
+	}
+	if personID == actor.PersonID {
+		r, err := s.relative(ctx, personID, "")
+		r.Self = true
+		return r, err
+	}
+	var source string
+	err := s.db.QueryRow(ctx, "SELECT source FROM person_managers WHERE person_id = $1 AND manager_id = $2",
+		personID, actor.PersonID).Scan(&source)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Relative{}, refused
+	}
 	if err != nil {
-		return Relative{}, err
+		return Relative{}, fmt.Errorf("identity: managed profile: %w", err)
 	}
-	for _, r := range rels {
-		if r.PersonID == personID {
-			return r, nil
-		}
-	}
-	return Relative{}, fmt.Errorf("identity: profile %s is not the citizen's own nor managed by them: %w", personID, problem.ErrForbidden)
+	return s.relative(ctx, personID, source)
 }
 
 func (s *Store) relative(ctx context.Context, id, source string) (Relative, error) {
