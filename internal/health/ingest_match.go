@@ -42,16 +42,25 @@ func (l *linker) link(ctx context.Context, recs []linkage.Record) (*linkage.Engi
 
 // candidates returns the ids of the persons the records could be.
 func (l *linker) candidates(ctx context.Context, recs []linkage.Record) ([]string, error) {
-	var cccds, cmnds, phones, passports []string
+	var cccds, cmnds, phones, passports, nameYears, names []string
 	for i := range recs {
 		r := &recs[i]
 		cccds, cmnds, passports = appendSome(cccds, r.CCCD), appendSome(cmnds, r.CMND), appendSome(passports, r.Passport)
 		phones = append(phones, r.Phones...)
+		// Name keys, as the takeover's blocking: most results carry no
+		// number at all, only a name and a birth year.
+		ny, n := linkage.NameKeys(r.Name, r.Birth.Year)
+		if ny != "" {
+			nameYears = append(nameYears, ny)
+		} else {
+			names = appendSome(names, n)
+		}
 	}
 	var ids []string
 	found := map[identity.Kind]map[string][]string{}
 	for kind, values := range map[identity.Kind][]string{identity.KindCCCD: cccds, identity.KindCMND: cmnds,
-		identity.KindPhone: phones, identity.KindPassport: passports} {
+		identity.KindPhone: phones, identity.KindPassport: passports, identity.KindNameYear: nameYears,
+		identity.KindFullName: names} {
 		m, err := l.persons.FindMany(ctx, kind, values)
 		if err != nil {
 			return nil, fmt.Errorf("health: candidates: %w", err)

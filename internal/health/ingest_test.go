@@ -211,7 +211,7 @@ func TestUploadLabListsMatchesTruth(t *testing.T) {
 			}
 		}
 		t.Logf("lab line lists: %d linked right, %d for review, %d wrong", linked, review, wrong)
-		if wrong != 0 || linked < 250 {
+		if wrong != 0 || linked < 440 {
 			t.Fatalf("%d linked right, %d wrong", linked, wrong)
 		}
 		if n := count(t, d, "SELECT count(*) FROM health_ingest"); n != linked+review {

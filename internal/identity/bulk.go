@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/pccovid/pccovid/internal/db"
+	"github.com/pccovid/pccovid/internal/linkage"
 	"github.com/pccovid/pccovid/internal/vn"
 )
 
@@ -36,13 +37,15 @@ func (s *Store) InsertUnverified(ctx context.Context, d *db.DB, ps []Unverified)
 		if !p.BirthDate.IsZero() {
 			birth = p.BirthDate.String()
 		}
+		nameYear, fullName := s.nameKeyIndexes(p.FullName, birth)
 		rows[i] = []any{p.ID, false, s.sealer.SealString(fieldName, p.FullName), s.sealer.SealString(fieldBirthDate, birth),
 			p.Sex.String(), p.Ward, p.Province, s.sealer.Index(string(KindPhone), string(p.Phone)),
-			s.sealer.SealString(fieldPhone, string(p.Phone)), p.Nationality, p.Source, p.SourceKey, p.RunID, now, now}
+			s.sealer.SealString(fieldPhone, string(p.Phone)), p.Nationality, p.Source, p.SourceKey, p.RunID, now, now,
+			nameYear, fullName}
 	}
 	err := d.InsertRows(ctx, "persons", []string{"id", "verified", "full_name_sealed", "birth_date_sealed", "sex",
 		"ward_code", "province_code", "phone_idx", "phone_sealed", "nationality", "source", "source_key", "run_id",
-		"created_at", "updated_at"}, rows, "ON CONFLICT (id) DO NOTHING")
+		"created_at", "updated_at", "name_year_idx", "full_name_idx"}, rows, "ON CONFLICT (id) DO NOTHING")
 	if err != nil {
 		return fmt.Errorf("identity: insert unverified persons: %w", err)
 	}
@@ -337,4 +340,18 @@ func (s *Store) ReassignRecord(ctx context.Context, tx *db.DB, source, recordKey
 		return fmt.Errorf("identity: reassign managers: %w", err)
 	}
 	return nil
+}
+
+// Name-key kinds for FindMany: the blind indexes of linkage.NameKeys.
+const (
+	KindNameYear Kind = "name_year"
+	KindFullName Kind = "full_name"
+)
+
+// nameKeyIndexes returns the blind indexes of a name's two keys; birth is
+// a date as stored ("1985-02-01", or "1985").
+func (s *Store) nameKeyIndexes(fullName, birth string) (nameYear, name []byte) {
+	d, _ := vn.ParseDate(birth)
+	ny, n := linkage.NameKeys(fullName, d.Year)
+	return s.sealer.Index(string(KindNameYear), ny), s.sealer.Index(string(KindFullName), n)
 }

@@ -39,7 +39,8 @@ const loadBatch = 2000
 
 var personInsertColumns = []string{"id", "verified", "cccd_idx", "cccd_sealed", "cmnd_idx", "cmnd_sealed",
 	"full_name_sealed", "birth_date_sealed", "sex", "ward_code", "province_code", "address_sealed", "phone_idx",
-	"phone_sealed", "household_idx", "nationality", "source", "source_key", "row_mac", "created_at", "updated_at"}
+	"phone_sealed", "household_idx", "nationality", "source", "source_key", "row_mac", "created_at", "updated_at",
+	"name_year_idx", "full_name_idx"}
 
 // personUpsert updates a registry person only when the registry row changed,
 // so loading the same extract twice changes nothing, not even updated_at.
@@ -316,6 +317,7 @@ func (s *Store) personRow(r RegistryRecord, now int64) []any {
 	if u, ok := vn.AdminUnits().Ward(r.WardCode); ok {
 		province = wardProvince(u.Code)
 	}
+	nameYear, fullName := s.nameKeyIndexes(r.FullName, r.BirthDate)
 	mac := s.sealer.MAC("registry-row", []byte(r.CCCD), []byte(r.OldID), []byte(r.FullName), []byte(r.BirthDate),
 		[]byte(r.Sex), []byte(r.WardCode), []byte(r.Address), []byte(r.HouseholdID), []byte(r.Phone))
 	return []any{
@@ -326,6 +328,7 @@ func (s *Store) personRow(r RegistryRecord, now int64) []any {
 		r.Sex, r.WardCode, province, s.sealer.SealString(fieldAddress, r.Address),
 		s.sealer.Index(string(KindPhone), r.Phone), s.sealer.SealString(fieldPhone, r.Phone),
 		s.sealer.Index("household", r.HouseholdID), "VNM", "registry", "", mac, now, now,
+		nameYear, fullName,
 	}
 }
 

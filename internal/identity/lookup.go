@@ -15,11 +15,13 @@ import (
 const lookupChunk = 500
 
 // FindMany is FindByCCCD, FindByCMND or FindByPhone (kind cccd, cmnd or
-// phone), or a find by passport, for many values at once: it maps each value that some person has
+// phone), a find by passport, or by a name key of linkage.NameKeys (kinds
+// name_year and full_name), for many values at once: it maps each value that some person has
 // to their ids. Services that tie incoming records to persons one batch at
 // a time use it to fetch the candidates a batch needs, and no more.
 func (s *Store) FindMany(ctx context.Context, kind Kind, values []string) (map[string][]string, error) {
-	column, ok := map[Kind]string{KindCCCD: "cccd_idx", KindCMND: "cmnd_idx", KindPhone: "phone_idx", KindPassport: ""}[kind]
+	column, ok := map[Kind]string{KindCCCD: "cccd_idx", KindCMND: "cmnd_idx", KindPhone: "phone_idx", KindPassport: "",
+		KindNameYear: "name_year_idx", KindFullName: "full_name_idx"}[kind]
 	if !ok {
 		return nil, fmt.Errorf("identity: find by %s: %w", kind, problem.ErrInvalid)
 	}

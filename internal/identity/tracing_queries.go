@@ -75,3 +75,33 @@ func (s *Store) Exists(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// Households returns the registry households of the persons, each as the
+// ids of its members (the person included): one query by
+// persons_household for a whole list, for tracing's F2 expansion.
+func (s *Store) Households(ctx context.Context, ids []string) (map[string][]string, error) {
+	out := make(map[string][]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	q, arg := `SELECT me.id, p.id FROM persons me JOIN persons p ON p.household_idx = me.household_idx
+		WHERE me.id = ANY($1::text[]) AND me.household_idx IS NOT NULL ORDER BY me.id, p.id`, any(ids)
+	if s.db.Engine() == db.SQLite {
+		b, _ := json.Marshal(ids)
+		q, arg = `SELECT me.id, p.id FROM persons me JOIN persons p ON p.household_idx = me.household_idx
+			WHERE me.id IN (SELECT value FROM json_each($1)) AND me.household_idx IS NOT NULL ORDER BY me.id, p.id`, string(b)
+	}
+	rows, err := s.db.Query(ctx, q, arg)
+	if err != nil {
+		return nil, fmt.Errorf("identity: households: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var me, member string
+		if err := rows.Scan(&me, &member); err != nil {
+			return nil, err
+		}
+		out[me] = append(out[me], member)
+	}
+	return out, rows.Err()
+}

@@ -23,6 +23,7 @@
 package linkage
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -110,4 +111,26 @@ func (p *Profile) AddPhone(phone string) {
 // its phone: no name, no identity number.
 func (p *Profile) Thin() bool {
 	return p.Name == "" && p.CCCD == "" && p.CMND == "" && p.Passport == "" && p.Card == ""
+}
+
+// NameKeys are the two name keys a database can index (as blind indexes) to
+// find the persons a record may be without holding every name in memory:
+// family and given name with the birth year, and the full name. Both fold
+// diacritics and the regional spellings of a family name, as the engine's
+// own blocking does. Either is "" when the name or year is missing.
+func NameKeys(fullName string, birthYear int) (nameYear, name string) {
+	var p Profile
+	p.SetName(fullName)
+	if p.Name == "" {
+		return "", ""
+	}
+	fam := p.Family
+	if v, ok := familyVariants[fam]; ok {
+		fam = v
+	}
+	name = fam + p.Name[len(p.Family):]
+	if birthYear != 0 {
+		nameYear = fam + "|" + p.Given + "|" + strconv.Itoa(birthYear)
+	}
+	return nameYear, name
 }
