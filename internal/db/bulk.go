@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -66,6 +67,26 @@ func (d *DB) insertSQLite(ctx context.Context, table string, columns []string, r
 	per := max(1, min(500, sqliteMaxVars/len(columns)))
 	head := "INSERT INTO " + table + " (" + strings.Join(columns, ", ") + ") VALUES "
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", len(columns)), ",") + ")"
+	statement := func(n int) string {
+		return head + strings.TrimSuffix(strings.Repeat(tuple+",", n), ",") + " " + conflict
+	}
+	// Compiling a statement of thousands of placeholders costs about as much
+	// as running it, so every full chunk reuses one prepared statement.
+	// These are already SQLite placeholders: rebind is bypassed, and caching
+	// every chunk size's text would only fill its cache.
+	var full *sql.Stmt
+	if len(rows) >= 2*per {
+		var err error
+		if d.tx != nil {
+			full, err = d.tx.PrepareContext(ctx, statement(per))
+		} else {
+			full, err = d.write.PrepareContext(ctx, statement(per))
+		}
+		if err != nil {
+			return fmt.Errorf("db: insert into %s: %w", table, err)
+		}
+		defer full.Close()
+	}
 	args := make([]any, 0, per*len(columns))
 	for start := 0; start < len(rows); start += per {
 		chunk := rows[start:min(start+per, len(rows))]
@@ -76,14 +97,14 @@ func (d *DB) insertSQLite(ctx context.Context, table string, columns []string, r
 			}
 			args = append(args, r...)
 		}
-		q := head + strings.TrimSuffix(strings.Repeat(tuple+",", len(chunk)), ",") + " " + conflict
-		// Bypass rebind: these are already SQLite placeholders, and caching
-		// every chunk size's text would only fill the cache.
 		var err error
-		if d.tx != nil {
-			_, err = d.tx.ExecContext(ctx, q, args...)
-		} else {
-			_, err = d.write.ExecContext(ctx, q, args...)
+		switch {
+		case full != nil && len(chunk) == per:
+			_, err = full.ExecContext(ctx, args...)
+		case d.tx != nil:
+			_, err = d.tx.ExecContext(ctx, statement(len(chunk)), args...)
+		default:
+			_, err = d.write.ExecContext(ctx, statement(len(chunk)), args...)
 		}
 		if err != nil {
 			return fmt.Errorf("db: insert into %s: %w", table, err)

@@ -61,7 +61,7 @@ func TestInsertRowsWithConflict(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		mustExec(t, d, "CREATE TABLE t (id BIGINT PRIMARY KEY, v TEXT NOT NULL)")
-		rows := make([][]any, 2000)
+		rows := make([][]any, 2123) // four full chunks of 500 and a tail
 		for i := range rows {
 			rows[i] = []any{int64(i), fmt.Sprint("v", i)}
 		}
@@ -81,12 +81,12 @@ func TestInsertRowsWithConflict(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := count(t, d, "t"); n != 2000 {
-			t.Fatalf("rows = %d, want 2000", n)
+		if n := count(t, d, "t"); n != 2123 {
+			t.Fatalf("rows = %d, want 2123", n)
 		}
 		var v string
-		if err := d.QueryRow(ctx, "SELECT v FROM t WHERE id = $1", 1999).Scan(&v); err != nil || v != "v1999" {
-			t.Fatalf("v = %q, %v; want v1999", v, err)
+		if err := d.QueryRow(ctx, "SELECT v FROM t WHERE id = $1", 2122).Scan(&v); err != nil || v != "v2122" {
+			t.Fatalf("v = %q, %v; want v2122", v, err)
 		}
 		// Without a conflict clause a duplicate fails and nothing lands.
 		err = d.Transact(ctx, func(tx *db.DB) error {
@@ -95,8 +95,8 @@ func TestInsertRowsWithConflict(t *testing.T) {
 		if !db.IsUniqueViolation(err) {
 			t.Fatalf("duplicate insert error = %v, want a unique violation", err)
 		}
-		if n := count(t, d, "t"); n != 2000 {
-			t.Fatalf("rows after failed insert = %d, want 2000", n)
+		if n := count(t, d, "t"); n != 2123 {
+			t.Fatalf("rows after failed insert = %d, want 2123", n)
 		}
 	})
 }
