@@ -46,6 +46,13 @@ func kindHint(k Kind) uint16 {
 	return 0
 }
 
+// levelHints are the hints of the kinds of units at each level.
+var levelHints = [...]uint16{
+	LevelProvince: hintMunicipality | hintProvince,
+	LevelDistrict: hintUrbanDistrict | hintDistrict | hintTown | hintCity,
+	LevelWard:     hintWard | hintCommune | hintCommuneTown,
+}
+
 // placePrefixes are the unit types written before a name, folded, with the
 // kinds they announce (0: any kind). They are stripped before lookup; the
 // hint only breaks ties between units of one name and different types

@@ -325,6 +325,7 @@ func addressParts(text string) []string {
 type reading struct {
 	code    string
 	matched int
+	misfit  int // parts read at a level their unit type does not belong to
 	top     Level
 }
 
@@ -347,6 +348,9 @@ func (u *Units) walk(parts []string, scope string, from Level) reading {
 			r := u.walk(rest, next, level+1)
 			r.matched++
 			r.top = level
+			if !hintFits(level, last) {
+				r.misfit++
+			}
 			best = keepBest(best, r)
 		}
 	}
@@ -360,20 +364,43 @@ func (u *Units) walk(parts []string, scope string, from Level) reading {
 	return u.common(best)
 }
 
-// keepBest keeps the readings that recognise the most parts, reading the
-// last part at the highest level.
+// keepBest keeps the readings that recognise the most parts; among those,
+// the ones reading fewest parts at a level their written type denies; then
+// the ones reading the last part at the highest level.
 func keepBest(best []reading, r reading) []reading {
 	if len(best) == 0 {
 		return append(best, r)
 	}
 	b := best[0]
 	switch {
-	case r.matched > b.matched || r.matched == b.matched && r.top < b.top:
+	case r.matched != b.matched:
+		if r.matched > b.matched {
+			return append(best[:0], r)
+		}
+	case r.misfit != b.misfit:
+		// "Thị trấn Phúc Thọ, Hà Nội" is the township, not the district of
+		// the same name around it.
+		if r.misfit < b.misfit {
+			return append(best[:0], r)
+		}
+	case r.top < b.top:
 		return append(best[:0], r)
-	case r.matched == b.matched && r.top == b.top:
+	case r.top == b.top:
 		return append(best, r)
 	}
 	return best
+}
+
+// hintFits reports whether the unit type written in text ("thị trấn", "Q.")
+// belongs to the level, or none is written.
+func hintFits(level Level, text string) bool {
+	var t placeText
+	t.tokenize(text)
+	if t.overflow {
+		return true
+	}
+	qs, nq := t.readings()
+	return nq == 0 || qs[0].hint == 0 || qs[0].hint&levelHints[level] != 0
 }
 
 // common returns a reading whose code is the deepest unit all readings

@@ -236,6 +236,8 @@ func TestResolveAddress(t *testing.T) {
 		{"Thôn 3, Quảng Ninh", "", "22"},
 		{"Khách sạn Sài Gòn, Hà Nội", "", "01"},
 		{"Thôn Y Tịch, Chi Lăng, Chi Lăng", "20", "187"},
+		{"Số 36 đường Nguyễn Thị Minh Khai, thị trấn Phúc Thọ, Hà Nội", "", "09715"}, // the township, not Huyện Phúc Thọ around it
+		{"Thị xã Phúc Thọ, Hà Nội", "", "272"},
 		{"Xã Vạn Yên - Huyện Vân Đồn - Tỉnh Quảng Ninh", "", "07003"},
 		{"Phường 7 – Quận 8 – TP.HCM", "", "27433"},
 		{"Phường 1, TP Vũng Tàu, Bà Rịa - Vũng Tàu", "", "26506"},
