@@ -13,7 +13,6 @@ type node struct {
 	rec    int   // index in this run's records, or -1
 	person int32 // the person the record is already tied to, or -1
 	open   bool  // still to decide
-	key    string
 }
 
 // component is a group of nodes being built, with the facts that must not
@@ -34,8 +33,8 @@ type edge struct {
 // persons: records join when their evidence is strong, names agree, and no
 // identity number, birth date or sex of the group would conflict.
 func (e *Engine) cluster(recs []Record, out []Decision, done []bool) {
-	nodes := e.clusterNodes(recs, out, done)
-	edges := e.clusterEdges(nodes)
+	nodes, blocks := e.clusterNodes(recs, out, done)
+	edges := e.clusterEdges(nodes, blocks)
 	parent := make([]int, len(nodes))
 	comps := make([]*component, len(nodes))
 	for i, n := range nodes {
@@ -71,57 +70,77 @@ func (e *Engine) cluster(recs []Record, out []Decision, done []bool) {
 	e.settleClusters(recs, out, done, nodes, find, comps, joined)
 }
 
-// clusterNodes: every record still open, and every record already tied to
-// a person — this run's and earlier imports' — so that an open record can
-// join the person its other records found (a dose row without an id, when
-// the next dose row had the CCCD).
-func (e *Engine) clusterNodes(recs []Record, out []Decision, done []bool) []node {
+// clusterNodes returns every record still open, and the records already
+// tied to a person — this run's and earlier imports' — that share a
+// blocking key with an open one, so that an open record can join the
+// person its other records found (a dose row without an id, when the next
+// dose row had the CCCD). Records that no open record could join are left
+// out: the round's work follows the open records, not all of them.
+func (e *Engine) clusterNodes(recs []Record, out []Decision, done []bool) ([]node, map[uint64][]int) {
 	var nodes []node
+	openKeys := map[uint64]bool{}
+	for i := range recs {
+		if !done[i] && !recs[i].Thin() {
+			for _, k := range e.nodeKeys(&recs[i].Profile) {
+				openKeys[k] = true
+			}
+		}
+	}
+	blocks := map[uint64][]int{}
+	addNode := func(n node) {
+		i := -1
+		for _, k := range e.nodeKeys(n.p) {
+			if !openKeys[k] {
+				continue
+			}
+			if i < 0 {
+				i = len(nodes)
+				nodes = append(nodes, n)
+			}
+			blocks[k] = append(blocks[k], i)
+		}
+	}
 	for _, l := range e.linked {
 		if !l.rec.Thin() {
-			nodes = append(nodes, node{p: &l.rec.Profile, rec: -1, person: l.person, key: l.rec.Source + "/" + l.rec.Key})
+			addNode(node{p: &l.rec.Profile, rec: -1, person: l.person})
 		}
 	}
 	for i := range recs {
 		if recs[i].Thin() {
 			continue
 		}
-		n := node{p: &recs[i].Profile, rec: i, person: -1, open: !done[i], key: recs[i].Source + "/" + recs[i].Key}
+		n := node{p: &recs[i].Profile, rec: i, person: -1, open: !done[i]}
 		if done[i] {
 			n.person = e.byID[out[i].PersonID]
 		}
-		nodes = append(nodes, n)
+		addNode(n)
 	}
-	return nodes
+	return nodes, blocks
 }
 
 // maxClusterBlock bounds the pairs compared per key.
 const maxClusterBlock = 300
 
-func (e *Engine) clusterEdges(nodes []node) []edge {
-	blocks := map[uint64][]int{}
-	for i, n := range nodes {
-		for _, k := range e.nodeKeys(n.p) {
-			blocks[k] = append(blocks[k], i)
-		}
-	}
+// clusterEdges compares, within each block, every open record with the
+// others, and keeps the pairs strong enough to be one person.
+func (e *Engine) clusterEdges(nodes []node, blocks map[uint64][]int) []edge {
 	seen := map[[2]int]bool{}
 	var edges []edge
 	for _, k := range sortedKeys(blocks) {
 		b := blocks[k]
-		if len(b) < 2 || len(b) > maxClusterBlock || !anyOpen(nodes, b) {
+		if len(b) < 2 || len(b) > maxClusterBlock {
 			continue
 		}
 		for x := 0; x < len(b); x++ {
 			for y := x + 1; y < len(b); y++ {
+				if !nodes[b[x]].open && !nodes[b[y]].open {
+					continue // both decided: persons are never merged, ids do not change
+				}
 				pair := [2]int{b[x], b[y]}
 				if seen[pair] {
 					continue
 				}
 				seen[pair] = true
-				if !nodes[b[x]].open && !nodes[b[y]].open {
-					continue // both decided: persons are never merged, ids do not change
-				}
 				a, c := nodes[b[x]].p, nodes[b[y]].p
 				cmp := compare(a, c, e)
 				if round1(cmp.score) < ClusterThreshold {
@@ -180,15 +199,6 @@ func (e *Engine) nodeKeys(p *Profile) []uint64 {
 		ks = append(ks, e.hash("portal", p.Portal))
 	}
 	return ks
-}
-
-func anyOpen(nodes []node, b []int) bool {
-	for _, i := range b {
-		if nodes[i].open {
-			return true
-		}
-	}
-	return false
 }
 
 // newComponent starts a group with one node; a node already tied to a
