@@ -6,9 +6,12 @@ package checkin
 // Tracing checks access before it calls; these return internal ids only.
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,22 +40,58 @@ type CoVisit struct {
 
 // CoVisits finds, for every check-in of each window's person within the
 // window, the check-ins of other people at the same venue no more than
-// within before or after it. It is one statement: the person's check-ins
-// come from a range of checkins_person (person_id, venue_id, at), and each
-// one's neighbours from a range of checkins_venue_at (venue_id, at,
-// person_id), both covering, so its cost grows with the number of
-// check-ins found, not with the table.
+// within before or after it.
+//
+// It takes two statements. The first reads the persons' check-ins, a
+// range of checkins_person (person_id, venue_id, at) each. The ranges
+// around them (within either side) are merged, venue by venue, so that a
+// stretch of a venue's day several traced persons visited is read once;
+// the second statement reads each merged range from checkins_venue_at
+// (venue_id, at, person_id). Both indexes cover their statement: no table
+// row is read, and the cost grows with the check-ins found, not with the
+// table. The pairs are matched here.
 func (s *Service) CoVisits(ctx context.Context, ws []Window, within time.Duration) ([]CoVisit, error) {
+	var out []CoVisit
+	err := s.EachCoVisit(ctx, ws, within, func(v CoVisit) { out = append(out, v) })
+	return out, err
+}
+
+// EachCoVisit is CoVisits calling fn with each co-visit as it is found,
+// for a caller that turns tens of thousands of them into something else
+// (tracing's F2s) without holding them all twice.
+func (s *Service) EachCoVisit(ctx context.Context, ws []Window, within time.Duration, fn func(CoVisit)) error {
 	if len(ws) == 0 {
-		return nil, nil
+		return nil
+	}
+	visits, err := s.visitsOf(ctx, ws)
+	if err != nil || len(visits) == 0 {
+		return err
 	}
 	w := within.Milliseconds()
-	var rows interface {
-		Next() bool
-		Scan(...any) error
-		Err() error
-		Close() error
-	}
+	ranges := mergeRanges(visits, w)
+	return s.neighbours(ctx, ranges, func(r int, at int64, person string) {
+		rg := &ranges[r]
+		vs := visits[rg.first:rg.last]
+		// The visits of a range are in time order: those within w of at
+		// form one run.
+		i, _ := slices.BinarySearchFunc(vs, at-w, func(v visit, t int64) int { return cmp.Compare(v.at, t) })
+		for ; i < len(vs) && vs[i].at <= at+w; i++ {
+			if vs[i].person != person {
+				fn(CoVisit{PersonID: vs[i].person, VenueID: rg.venue, At: db.TimeOf(vs[i].at), Other: person, OtherAt: db.TimeOf(at)})
+			}
+		}
+	})
+}
+
+// visit is a traced person's check-in.
+type visit struct {
+	person, venue string
+	at            int64
+}
+
+// visitsOf reads the windows' check-ins, ordered by venue and time.
+func (s *Service) visitsOf(ctx context.Context, ws []Window) ([]visit, error) {
+	var rows *sql.Rows
 	var err error
 	if s.db.Engine() == db.Postgres {
 		persons := make([]string, len(ws))
@@ -61,51 +100,131 @@ func (s *Service) CoVisits(ctx context.Context, ws []Window, within time.Duratio
 		for i, x := range ws {
 			persons[i], from[i], to[i] = x.PersonID, db.Millis(x.From), db.Millis(x.To)
 		}
-		// LATERAL subqueries fenced with OFFSET 0 keep each an index range
-		// scan (see lookupRecent), and let PostgreSQL prune the daily
-		// partitions to those the window and the hour around it touch.
-		rows, err = s.db.Query(ctx, `SELECT c.person_id, c.venue_id, c.at, o.person_id, o.at
-			FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS w(p, f, t)
-			CROSS JOIN LATERAL (SELECT person_id, venue_id, at FROM checkins
-				WHERE person_id = w.p AND at >= w.f AND at < w.t OFFSET 0) c
-			CROSS JOIN LATERAL (SELECT person_id, at FROM checkins
-				WHERE venue_id = c.venue_id AND at >= c.at - $4 AND at <= c.at + $4 AND person_id <> c.person_id OFFSET 0) o`,
-			persons, from, to, w)
+		// A LATERAL subquery fenced with OFFSET 0 stays an index range scan
+		// per window (see lookupRecent), on the partitions of its days.
+		rows, err = s.db.Query(ctx, `SELECT c.person_id, c.venue_id, c.at FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS w(p, f, t)
+			CROSS JOIN LATERAL (SELECT person_id, venue_id, at FROM checkins WHERE person_id = w.p AND at >= w.f AND at < w.t OFFSET 0) c
+			ORDER BY c.venue_id, c.at`, persons, from, to)
 	} else {
 		list := make([][3]any, len(ws))
 		for i, x := range ws {
 			list[i] = [3]any{x.PersonID, db.Millis(x.From), db.Millis(x.To)}
 		}
 		b, _ := json.Marshal(list)
-		// CROSS JOIN fixes SQLite's loop order: windows, then each
-		// person's check-ins, then each check-in's neighbours.
-		rows, err = s.db.Query(ctx, `SELECT c.person_id, c.venue_id, c.at, o.person_id, o.at
-			FROM json_each($1) AS w
-			CROSS JOIN checkins c ON c.person_id = json_extract(w.value, '$[0]')
-				AND c.at >= json_extract(w.value, '$[1]') AND c.at < json_extract(w.value, '$[2]')
-			CROSS JOIN checkins o ON o.venue_id = c.venue_id AND o.at >= c.at - $2 AND o.at <= c.at + $2
-			WHERE o.person_id <> c.person_id`, string(b), w)
+		rows, err = s.db.Query(ctx, `SELECT c.person_id, c.venue_id, c.at FROM json_each($1) AS w
+			CROSS JOIN checkins c ON c.person_id = w.value ->> 0 AND c.at >= w.value ->> 1 AND c.at < w.value ->> 2
+			ORDER BY c.venue_id, c.at`, string(b))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("checkin: co-visits: %w", err)
+		return nil, fmt.Errorf("checkin: traced check-ins: %w", err)
 	}
 	defer rows.Close()
-	var out []CoVisit
+	var out []visit
 	for rows.Next() {
-		var v CoVisit
-		var at, oat int64
-		if err := rows.Scan(&v.PersonID, &v.VenueID, &at, &v.Other, &oat); err != nil {
-			return nil, fmt.Errorf("checkin: co-visits: %w", err)
+		var v visit
+		if err := rows.Scan(&v.person, &v.venue, &v.at); err != nil {
+			return nil, fmt.Errorf("checkin: traced check-ins: %w", err)
 		}
-		v.At, v.OtherAt = db.TimeOf(at), db.TimeOf(oat)
 		out = append(out, v)
 	}
 	return out, rows.Err()
 }
 
-// VenueByID returns a venue by its id, for tracing's evidence.
-func (s *Service) VenueByID(ctx context.Context, id string) (Venue, error) {
-	return s.venueByID(ctx, id)
+// span is a stretch of one venue's day to read: [from, to], and the
+// visits (visits[first:last]) it is around.
+type span struct {
+	venue       string
+	from, to    int64
+	first, last int
+}
+
+// mergeRanges makes the stretches to read around visits (sorted by venue
+// and time): each visit's ±w, overlapping ones merged.
+func mergeRanges(visits []visit, w int64) []span {
+	var out []span
+	for i, v := range visits {
+		if n := len(out); n > 0 && out[n-1].venue == v.venue && v.at-w <= out[n-1].to {
+			out[n-1].to, out[n-1].last = v.at+w, i+1
+			continue
+		}
+		out = append(out, span{venue: v.venue, from: v.at - w, to: v.at + w, first: i, last: i + 1})
+	}
+	return out
+}
+
+// neighbours reads the check-ins of the stretches and calls fn with each:
+// the stretch's index, the time and the person. Person ids repeat (the
+// same person in several stretches), so each is made a string once.
+func (s *Service) neighbours(ctx context.Context, ranges []span, fn func(r int, at int64, person string)) error {
+	var rows *sql.Rows
+	var err error
+	if s.db.Engine() == db.Postgres {
+		venues := make([]string, len(ranges))
+		from := make([]int64, len(ranges))
+		to := make([]int64, len(ranges))
+		for i, r := range ranges {
+			venues[i], from[i], to[i] = r.venue, r.from, r.to
+		}
+		rows, err = s.db.Query(ctx, `SELECT r.n - 1, o.at, o.person_id
+			FROM unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS r(v, f, t, n)
+			CROSS JOIN LATERAL (SELECT at, person_id FROM checkins WHERE venue_id = r.v AND at >= r.f AND at <= r.t OFFSET 0) o`,
+			venues, from, to)
+	} else {
+		list := make([][3]any, len(ranges))
+		for i, r := range ranges {
+			list[i] = [3]any{r.venue, r.from, r.to}
+		}
+		b, _ := json.Marshal(list)
+		rows, err = s.db.Query(ctx, `SELECT r.key, o.at, o.person_id FROM json_each($1) AS r
+			CROSS JOIN checkins o ON o.venue_id = r.value ->> 0 AND o.at >= r.value ->> 1 AND o.at <= r.value ->> 2`, string(b))
+	}
+	if err != nil {
+		return fmt.Errorf("checkin: co-visits: %w", err)
+	}
+	defer rows.Close()
+	names := map[string]string{}
+	for rows.Next() {
+		var r int
+		var at int64
+		var raw sql.RawBytes
+		if err := rows.Scan(&r, &at, &raw); err != nil {
+			return fmt.Errorf("checkin: co-visits: %w", err)
+		}
+		person, ok := names[string(raw)]
+		if !ok {
+			person = string(raw)
+			names[person] = person
+		}
+		fn(r, at, person)
+	}
+	return rows.Err()
+}
+
+// VenueNames returns the names of venues, id → name, in one query: the
+// places of tracing's evidence.
+func (s *Service) VenueNames(ctx context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	q, arg := "SELECT id, name FROM venues WHERE id = ANY($1::text[])", any(ids)
+	if s.db.Engine() == db.SQLite {
+		b, _ := json.Marshal(ids)
+		q, arg = "SELECT id, name FROM venues WHERE id IN (SELECT value FROM json_each($1))", string(b)
+	}
+	rows, err := s.db.Query(ctx, q, arg)
+	if err != nil {
+		return nil, fmt.Errorf("checkin: venue names: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
 }
 
 // LoadHistory writes check-ins as they are, in one transaction, without

@@ -11,7 +11,6 @@ import (
 
 	"github.com/pccovid/pccovid/internal/access"
 	"github.com/pccovid/pccovid/internal/db"
-	"github.com/pccovid/pccovid/internal/problem"
 )
 
 // Areas returns the area (ward, else province) of each person, id → area;
@@ -62,18 +61,6 @@ func (s *Store) GetMany(ctx context.Context, req access.Request, action string, 
 		out = append(out, p)
 	}
 	return out, nil
-}
-
-// Exists reports whether a person id is known, for a form that names one.
-func (s *Store) Exists(ctx context.Context, id string) error {
-	var n int
-	if err := s.db.QueryRow(ctx, "SELECT count(*) FROM persons WHERE id = $1", id).Scan(&n); err != nil {
-		return fmt.Errorf("identity: person %s: %w", id, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("identity: person %s: %w", id, problem.ErrNotFound)
-	}
-	return nil
 }
 
 // Households returns the registry households of the persons, each as the
