@@ -34,15 +34,39 @@ func commands() []command {
 		{"serve", "run the HTTP server: citizen app, console, APIs", cmdServe},
 		{"registry load", "load a population-database extract (people.csv, insurance.csv)", cmdRegistryLoad},
 		{"gen population", "write a synthetic population-database extract", cmdGenPopulation},
+		{"gen legacy", "write a synthetic legacy dump (all old apps' formats) with its truth.csv", cmdGenLegacy},
 		{"import", "take over a legacy dump (resumable); --dry-run only reads and validates", cmdImport},
 		{"export linkage", "write which person every taken-over record is (CSV)", cmdExportLinkage},
 		{"linkage eval", "measure a linkage export against a dump's truth.csv", cmdLinkageEval},
+		{"bench checkin", "measure check-ins per second and latency over HTTP against a bare handler", cmdBenchCheckin},
+		{"purge", "delete contact data past the retention window (check-ins); the server also does it", cmdPurge},
 		{"bench registry", "measure registry load speed into SQLite and PostgreSQL against a parse-only baseline", cmdBenchRegistry},
+		{"bench takeover", "take a generated dump over into SQLite and PostgreSQL against its dry run, and check the linkage", cmdBenchTakeover},
 
 		{"user add", "create an official account", cmdUserAdd},
 		{"user list", "list official accounts", cmdUserList},
 		{"keys rotate", "add a new data key and make it primary; --reseal re-encrypts old values", cmdKeysRotate},
 		{"audit verify", "check the audit trail's hash chain", cmdAuditVerify},
+
+		{"exposure derive", "print the Bluetooth identifiers (RPI, AEM) of a Temporary Exposure Key", cmdExposureDerive},
+		{"exposure simulate", "phones meet, cases report, phones match: check exposures found against those planted", cmdExposureSimulate},
+		{"exposure export", "cut the waiting exposure keys into signed export files now", cmdExposureExport},
+		{"exposure retain", "delete exposure keys and export files past retention, and expired codes", cmdExposureRetain},
+		{"exposure keys list", "list the exposure signing keys (verification certificates, export files)", cmdExposureKeysList},
+		{"exposure keys rotate", "make a new exposure signing key sign: --use verification|export", cmdExposureKeysRotate},
+
+		{"dcc check", "run EU DCC test files (FILE.json…): each EXPECTED… key as expected=… got=…; exit 0 only when all are met", cmdDCCCheck},
+		{"dcc verify", "verify a certificate's QR text against the published signers: valid or not, and why", cmdDCCVerify},
+		{"dcc signers", "print the document-signer list verifiers trust (JSON)", cmdDCCSigners},
+		{"keys dcc init", "make the DCC country signing CA and document signer (sealed in the database)", cmdKeysDCCInit},
+		{"keys dcc rotate", "make a new DCC document signer (--csca: a new CA too); old ones stay published", cmdKeysDCCRotate},
+		{"keys dcc list", "list the DCC signing keys", cmdKeysDCCList},
+
+		{"bench trace", "load a synthetic history (50M check-ins by default) and time finding F1s and F2s", cmdBenchTrace},
+		{"tracing sync", "register the cases of positive results not yet registered; the server also does it", cmdTracingSync},
+		{"tracing rules", "list the versions of the close-contact rules; --add FILE.json --version V --from DATE adds one", cmdTracingRules},
+		{"quarantine policies", "list the quarantine policies; --add FILE.json --code C --from DATE --title T adds one", cmdQuarantinePolicies},
+		{"quarantine sync", "issue arrivals' and cases' orders and raise alerts now; the server also does it", cmdQuarantineSync},
 	}
 }
 

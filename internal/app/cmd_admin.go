@@ -10,11 +10,17 @@ import (
 	"golang.org/x/term"
 
 	"github.com/pccovid/pccovid/internal/access"
+	"github.com/pccovid/pccovid/internal/certificate/issuance"
 	"github.com/pccovid/pccovid/internal/declaration"
+	"github.com/pccovid/pccovid/internal/exposure"
+	"github.com/pccovid/pccovid/internal/feedback"
 	"github.com/pccovid/pccovid/internal/health"
 	"github.com/pccovid/pccovid/internal/identity"
+	"github.com/pccovid/pccovid/internal/inbox"
+	"github.com/pccovid/pccovid/internal/quarantine"
 	"github.com/pccovid/pccovid/internal/seal"
 	"github.com/pccovid/pccovid/internal/takeover"
+	"github.com/pccovid/pccovid/internal/tracing"
 )
 
 func cmdRegistryLoad(ctx context.Context, e *env, args []string) error {
@@ -118,7 +124,8 @@ func cmdUserList(ctx context.Context, e *env, args []string) error {
 func sealedColumns() []seal.Column {
 	var cols []seal.Column
 	for _, c := range [][]seal.Column{identity.SealedColumns(), access.SealedColumns(), health.SealedColumns(),
-		declaration.SealedColumns(), takeover.SealedColumns()} {
+		declaration.SealedColumns(), takeover.SealedColumns(), exposure.SealedColumns(), inbox.SealedColumns(), feedback.SealedColumns(),
+		health.TreatmentSealedColumns(), issuance.SealedColumns(), tracing.SealedColumns(), quarantine.SealedColumns()} {
 		cols = append(cols, c...)
 	}
 	return cols

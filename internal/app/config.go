@@ -19,6 +19,8 @@ type Config struct {
 	Keys     string
 	LogLevel string
 	LogJSON  bool
+	// RetentionDays is how long contact data (check-ins) is kept.
+	RetentionDays int
 }
 
 // bind registers the common flags on fs.
@@ -29,6 +31,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.Keys, "keys", "", "key file content as JSON, instead of a file (for containers)")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.BoolVar(&c.LogJSON, "log-json", false, "log JSON lines instead of text")
+	fs.IntVar(&c.RetentionDays, "retention-days", 21, "keep contact data (check-ins) this many days, then purge it")
 }
 
 func (c *Config) validate() error {
@@ -37,6 +40,9 @@ func (c *Config) validate() error {
 	}
 	if c.KeysFile == "" {
 		c.KeysFile = filepath.Join(c.DataDir, "keys.json")
+	}
+	if c.RetentionDays < 0 {
+		return fmt.Errorf("--retention-days %d: want 1 or more", c.RetentionDays)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

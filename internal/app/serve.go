@@ -27,6 +27,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		if err := a.seedDemo(ctx, e.stdout); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
+		if err := a.seedHealthDemo(ctx, e.stdout); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
 	}
 	srv, err := a.WebServer(web.Options{Demo: *demo, SecureCookies: *secure, TrustProxy: *trustProxy})
 	if err != nil {
@@ -75,6 +78,13 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error 
 func (a *App) WebServer(opts web.Options) (*web.Server, error) {
 	d := web.Deps{Log: a.Log, Clock: a.Clock, DB: a.DB, Guard: a.Guard, Officials: a.Officials,
 		Citizens: a.Citizens, Sessions: a.Sessions, Persons: a.Persons}
+	d.Exposure = a.Exposure
+	d.Checkins = a.Checkins
+	d.Declarations, d.Inbox, d.Feedback = a.Declarations, a.Inbox, a.Feedback
+	d.Health, d.Risk, d.Family = a.Health, a.Risk, a.Family
+	d.Takeover = a.Takeover
+	d.Facilities, d.Ingest, d.Treatments, d.Certificates = a.Facilities, a.Ingest, a.Treatments, a.Certificates
+	d.Tracing, d.Quarantine = a.Tracing, a.Quarantine
 	if opts.Demo {
 		d.Outbox = a.Outbox
 	}
@@ -105,4 +115,8 @@ func (a *App) housekeeping(ctx context.Context) {
 	if _, err := a.Citizens.Limiter().Purge(ctx); err != nil {
 		a.Log.Error("purge rate events", "err", err)
 	}
+	a.exposureJobs(ctx)
+	a.checkinJobs(ctx)
+	a.healthJobs(ctx)
+	a.tracingJobs(ctx)
 }

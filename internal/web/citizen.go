@@ -204,6 +204,7 @@ type homePage struct {
 	Person        *identity.Person
 	WardName      string
 	HouseholdSize int
+	Status        *statusView // the status card (wallet.go)
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
@@ -212,18 +213,21 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var page homePage
-	if a.PersonID != "" {
+	if id := profile(r); id != "" {
 		req := access.Request{Actor: a, Purpose: access.PurposeOwn}
-		p, err := s.Persons.Get(r.Context(), req, a.PersonID)
+		p, err := s.Persons.Get(r.Context(), req, id)
 		if err != nil {
 			return err
 		}
 		page.Person, page.WardName = &p, wardName(p.WardCode)
-		ids, err := s.Persons.Household(r.Context(), a.PersonID)
+		ids, err := s.Persons.Household(r.Context(), id)
 		if err != nil {
 			return err
 		}
 		page.HouseholdSize = len(ids)
+		if page.Status, err = s.homeStatus(r, a, id); err != nil {
+			return err
+		}
 	}
 	return s.render(w, r, http.StatusOK, "citizen/home", "home.title", page)
 }

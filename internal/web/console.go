@@ -8,6 +8,7 @@ import (
 	"github.com/pccovid/pccovid/internal/access"
 	"github.com/pccovid/pccovid/internal/identity"
 	"github.com/pccovid/pccovid/internal/problem"
+	"github.com/pccovid/pccovid/internal/takeover"
 	"github.com/pccovid/pccovid/internal/vn"
 )
 
@@ -157,9 +158,12 @@ type personPage struct {
 	Person      *identity.Person
 	WardName    string
 	Identifiers []identity.Identifier
-	Purpose     access.Purpose
-	Ref         string
-	Err         error
+	// Records are the old apps' records tied to the person, with the
+	// evidence of each link.
+	Records []takeover.RecordProfile
+	Purpose access.Purpose
+	Ref     string
+	Err     error
 }
 
 func (f personPage) fieldErrors(lang string) map[string]string { return fieldMap(f.Err, lang) }
@@ -186,5 +190,10 @@ func (s *Server) personView(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page.Person, page.WardName, page.Purpose, page.Identifiers = &p, wardName(p.WardCode), req.Purpose, ids
+	if s.Takeover != nil {
+		if page.Records, err = s.Takeover.RecordsOf(r.Context(), req, id); err != nil {
+			return err
+		}
+	}
 	return s.render(w, r, http.StatusOK, "console/person", "console.person_title", page)
 }

@@ -209,8 +209,23 @@ func (s *Server) actorFor(ctx context.Context, sess access.Session) (access.Acto
 		}
 		return off.Actor(), nil
 	}
-	return access.Actor{Kind: access.KindCitizen, ID: sess.SubjectID, Name: "citizen", Role: access.RoleCitizen,
-		Scope: access.Country, PersonID: sess.PersonID}, nil
+	acct, err := s.Citizens.Account(ctx, sess.SubjectID)
+	if err != nil {
+		return access.Actor{}, err
+	}
+	return access.Actor{Kind: access.KindCitizen, ID: acct.ID, Name: "citizen", Role: access.RoleCitizen,
+		Scope: access.Country, PersonID: acct.PersonID}, nil
+}
+
+// profile returns the profile a citizen is acting for: their own, or a
+// family member's they manage and switched to. Reading it still goes
+// through the guard, which checks that the account holder manages it.
+func profile(r *http.Request) string {
+	st := stateOf(r)
+	if st.session != nil && st.session.PersonID != "" {
+		return st.session.PersonID
+	}
+	return st.actor.PersonID
 }
 
 // clientAddr is the caller's IP address, for rate limits.

@@ -20,7 +20,19 @@ func (s *Server) routes() {
 
 	s.citizenRoutes()
 	s.consoleRoutes()
+	s.reviewRoutes()
 	s.apiRoutes()
+	s.exposureRoutes()
+	s.checkinRoutes()
+	s.declarationRoutes()
+	s.inboxRoutes()
+	s.feedbackRoutes()
+	s.walletRoutes() // health wallet, status cards and rules, "More"
+	s.familyRoutes()
+	s.healthRoutes()      // facilities, uploads, review, treatment, FHIR; the citizen's /health
+	s.certificateRoutes() // certificates, the verifier page and signer list
+	s.tracingRoutes()     // cases, contacts, chains (console)
+	s.quarantineRoutes()  // orders: the person's page, the ward's board, decisions, arrivals
 	if s.opts.Demo && s.Outbox != nil {
 		m.HandleFunc("GET /demo/sms", s.serve(s.demoSMS))
 	}

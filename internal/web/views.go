@@ -24,7 +24,9 @@ type views struct {
 
 // catalogs are the message tables of each part of the site, merged into one
 // at start-up. Each entry is {Vietnamese, English}.
-var catalogs = []map[string][2]string{coreMessages}
+var catalogs = []map[string][2]string{coreMessages, exposureMessages, checkinMessages,
+	declarationMessages, inboxMessages, feedbackMessages, walletMessages, familyMessages, riskMessages,
+	reviewMessages, healthMessages, certificateMessages, tracingMessages, quarantineMessages}
 
 func loadViews(as *assets) (*views, error) {
 	msgs := map[string][2]string{}
@@ -115,6 +117,10 @@ type view struct {
 	Flash  string
 	Errors map[string]string // field → message, for forms
 	Data   any
+	Unread int // unread messages, for the badge in the citizen's menu
+	// Profile is the profile in use, named at the top of citizen pages
+	// (family.go).
+	Profile *profileInUse
 }
 
 // render writes a page with the layout of its part of the site.
@@ -127,6 +133,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	v := view{Lang: st.lang, CSRF: st.csrf, Actor: st.actor, Path: r.URL.Path, Title: title, Demo: s.opts.Demo, Data: data}
 	if fe, ok := data.(formErrors); ok {
 		v.Errors = fe.fieldErrors(st.lang)
+	}
+	if !strings.HasPrefix(page, "console/") {
+		v.Unread = s.unreadCount(r)
+		v.Profile = s.profileBanner(r)
 	}
 	var buf bytes.Buffer
 	layout := "citizen"

@@ -13,9 +13,22 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/pccovid/pccovid/internal/access"
+	"github.com/pccovid/pccovid/internal/certificate/issuance"
+	"github.com/pccovid/pccovid/internal/checkin"
 	"github.com/pccovid/pccovid/internal/clock"
 	"github.com/pccovid/pccovid/internal/db"
+	"github.com/pccovid/pccovid/internal/declaration"
+	"github.com/pccovid/pccovid/internal/exposure"
+	"github.com/pccovid/pccovid/internal/facility"
+	"github.com/pccovid/pccovid/internal/family"
+	"github.com/pccovid/pccovid/internal/feedback"
+	"github.com/pccovid/pccovid/internal/health"
 	"github.com/pccovid/pccovid/internal/identity"
+	"github.com/pccovid/pccovid/internal/inbox"
+	"github.com/pccovid/pccovid/internal/quarantine"
+	"github.com/pccovid/pccovid/internal/risk"
+	"github.com/pccovid/pccovid/internal/takeover"
+	"github.com/pccovid/pccovid/internal/tracing"
 )
 
 // Deps are the services the web layer calls.
@@ -28,9 +41,40 @@ type Deps struct {
 	Citizens  *access.Citizens
 	Sessions  *access.Sessions
 	Persons   *identity.Store
+	Exposure  *exposure.Service // exposure notifications (GAEN); nil leaves them unmounted
+	Checkins  *checkin.Service  // venues and check-ins; nil leaves them unmounted
 	// Outbox, when set (demo mode), is shown at /demo/sms so that a
 	// newcomer can read login codes without an SMS gateway.
 	Outbox *access.Outbox
+
+	// Health declarations, citizens' messages and officials' notices,
+	// citizens' reports (phản ánh); nil leaves each unmounted.
+	Declarations *declaration.Service
+	Inbox        *inbox.Store
+	Feedback     *feedback.Store
+
+	// Health records (wallet, doses recorded in the console), status cards
+	// and their rules, family profiles; a nil Risk or Family leaves its
+	// pages unmounted.
+	Health *health.Store
+	Risk   *risk.Service
+	Family *family.Service
+
+	// Takeover holds the links of taken-over records and their review queue.
+	Takeover *takeover.Service
+
+	// Labs and vaccination sites with their API keys, results and doses
+	// coming in (API, FHIR, uploads), COVID-19 treatment, EU DCC
+	// certificates and their verifier; nil leaves each unmounted.
+	Facilities   *facility.Store
+	Ingest       *health.Ingest
+	Treatments   *health.Treatments
+	Certificates *issuance.Service
+
+	// Cases, close contacts and chains; isolation and quarantine orders;
+	// nil leaves each unmounted.
+	Tracing    *tracing.Service
+	Quarantine *quarantine.Service
 }
 
 // Options tune the server.
@@ -82,5 +126,6 @@ func (s *Server) Handler() http.Handler {
 	h = securityHeaders(h)
 	h = s.metrics.instrument(h)
 	h = s.withRequest(h)
+	h = s.checkinFastPath(h) // POST /api/v1/checkins skips the per-request session reads
 	return h
 }
