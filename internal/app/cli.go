@@ -39,7 +39,7 @@ func commands() []command {
 		{"export linkage", "write which person every taken-over record is (CSV)", cmdExportLinkage},
 		{"linkage eval", "measure a linkage export against a dump's truth.csv", cmdLinkageEval},
 		{"bench checkin", "measure check-ins per second and latency over HTTP against a bare handler", cmdBenchCheckin},
-		{"purge", "delete contact data past the retention window (check-ins); the server also does it", cmdPurge},
+		{"purge", "delete contact data past the retention window (check-ins, Bluetooth logs, travel declarations); the server also does it", cmdPurge},
 		{"bench registry", "measure registry load speed into SQLite and PostgreSQL against a parse-only baseline", cmdBenchRegistry},
 		{"bench takeover", "take a generated dump over into SQLite and PostgreSQL against its dry run, and check the linkage", cmdBenchTakeover},
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -18,16 +19,45 @@ func (c Config) retention() time.Duration {
 }
 
 // checkinJobs is the check-in part of housekeeping: make the coming days'
-// partitions (PostgreSQL), purge check-ins past retention.
+// partitions (PostgreSQL), then purge contact data past retention.
 func (a *App) checkinJobs(ctx context.Context) {
 	if err := a.Checkins.EnsurePartitions(ctx); err != nil {
 		a.Log.Error("check-in partitions", "err", err)
 	}
-	if rows, days, err := a.Checkins.Purge(ctx); err != nil {
-		a.Log.Error("purge check-ins", "err", err)
-	} else if rows > 0 || days > 0 {
-		a.Log.Info("purged check-ins past retention", "rows", rows, "days_dropped", days)
+	p, err := a.purgeContactData(ctx)
+	if err != nil {
+		a.Log.Error("purge contact data", "err", err)
 	}
+	if p != (purged{}) {
+		a.Log.Info("purged contact data past retention", "checkins", p.checkins, "days_dropped", p.days,
+			"bluetooth_contacts", p.bluetooth, "declarations", p.declarations)
+	}
+}
+
+// purged counts what one retention run deleted.
+type purged struct {
+	checkins, bluetooth, declarations int64
+	days                              int
+}
+
+// purgeContactData deletes the contact data DESIGN.md names — check-ins,
+// Bluetooth contact logs, travel declarations — older than the retention
+// window. Each part stands alone: one failing does not keep the others.
+func (a *App) purgeContactData(ctx context.Context) (purged, error) {
+	var p purged
+	before := a.Clock.Now().Add(-a.Config.retention())
+	var errs []error
+	var err error
+	if p.checkins, p.days, err = a.Checkins.Purge(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	if p.bluetooth, err = a.Bluezone.Purge(ctx, before); err != nil {
+		errs = append(errs, err)
+	}
+	if p.declarations, err = a.Decls.Purge(ctx, before); err != nil {
+		errs = append(errs, err)
+	}
+	return p, errors.Join(errs...)
 }
 
 func cmdPurge(ctx context.Context, e *env, args []string) error {
@@ -38,11 +68,8 @@ func cmdPurge(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	rows, days, err := a.Checkins.Purge(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "check-ins older than %d days: %d rows deleted, %d day partitions dropped\n",
-		int(cfg.retention()/(24*time.Hour)), rows, days)
-	return nil
+	p, err := a.purgeContactData(ctx)
+	fmt.Fprintf(e.stdout, "contact data older than %d days: %d check-ins deleted (%d day partitions dropped), %d Bluetooth contacts, %d travel declarations\n",
+		int(cfg.retention()/(24*time.Hour)), p.checkins, p.days, p.bluetooth, p.declarations)
+	return err
 }

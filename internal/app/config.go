@@ -31,7 +31,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.Keys, "keys", "", "key file content as JSON, instead of a file (for containers)")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.BoolVar(&c.LogJSON, "log-json", false, "log JSON lines instead of text")
-	fs.IntVar(&c.RetentionDays, "retention-days", 21, "keep contact data (check-ins) this many days, then purge it")
+	fs.IntVar(&c.RetentionDays, "retention-days", 21, "keep contact data (check-ins, Bluetooth logs, travel declarations) this many days, then purge it")
 }
 
 func (c *Config) validate() error {
