@@ -266,6 +266,7 @@ func startExposureSimServer(ctx context.Context, e *env, f exposureSimFlags, cfg
 	go func() { done <- serveUntilDone(sctx, ln, srv.Handler()) }()
 	cfg.Server, cfg.Now = client.NewServer("http://"+ln.Addr().String(), nil), fake.Now()
 	cfg.Settle = func() { fake.Set(xc.Exportable(fake.Now()).Add(time.Second)) }
+	cfg.ServerNow = fake.Now
 	fmt.Fprintf(e.stderr, "sim: in-process server at http://%s (%s)\n", ln.Addr(), a.DB.Engine())
 	return func() { cancel(); <-done; stop() }, nil
 }

@@ -55,7 +55,11 @@ func startExposure(t testing.TB, engine db.Engine, cfg exposure.Config) *exposur
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	s := &exposureSystem{app: a, clock: clock.NewFake(time.Now()), cfg: cfg}
+	// Mid-morning UTC today: the tests reason about "today's key" and the
+	// export delay of a few hours, which must not carry the clock over
+	// midnight (a run started at 23:00 UTC did).
+	start := time.Now().UTC().Truncate(24 * time.Hour).Add(4 * time.Hour)
+	s := &exposureSystem{app: a, clock: clock.NewFake(start), cfg: cfg}
 	a.Exposure = exposure.New(a.DB, a.Sealer, a.Guard, s.clock, exposure.SMSDelivery{SMS: a.Outbox}, cfg)
 	for _, o := range []struct {
 		name string
@@ -299,9 +303,12 @@ func exposureExportKey(t *testing.T, s *exposureSystem) *ecdsa.PublicKey {
 
 func TestExposureSimulator(t *testing.T) {
 	eachExposure(t, func(t *testing.T, s *exposureSystem) {
+		// Half an hour before midnight UTC: the export delay carries the
+		// server past midnight, when today's keys become due.
+		s.clock.Set(s.clock.Now().Truncate(24 * time.Hour).Add(23*time.Hour + 30*time.Minute))
 		rep, err := sim.Run(context.Background(), sim.Config{Server: client.NewServer(s.srv.URL, nil),
 			Official: exposureOfficial, Password: officialPassword, Phones: 24, Days: 6, Cases: 4, ContactsPerDay: 3,
-			Seed: 7, Now: s.clock.Now(), Settle: s.settle, Wait: time.Minute})
+			Seed: 7, Now: s.clock.Now(), Settle: s.settle, ServerNow: s.clock.Now, Wait: time.Minute})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -41,6 +41,11 @@ type Config struct {
 	// Wait has passed.
 	Settle func()
 	Wait   time.Duration
+	// ServerNow, when set, is the server's present (an in-process server's
+	// clock); default time.Now. A key is due for export once its validity
+	// has ended by the server's clock, which may have passed midnight since
+	// Now.
+	ServerNow func() time.Time
 	// Log, when set, receives progress lines.
 	Log io.Writer
 }
@@ -240,7 +245,11 @@ func (w *world) awaitExports(ctx context.Context, console *client.Console, share
 		if err != nil {
 			return nil, err
 		}
-		missing, early := pending(shared, exports, w.cfg.Now)
+		serverNow := time.Now
+		if w.cfg.ServerNow != nil {
+			serverNow = w.cfg.ServerNow
+		}
+		missing, early := pending(shared, exports, serverNow())
 		if early > 0 {
 			return nil, fmt.Errorf("sim: %d keys still valid on their phones were exported", early)
 		}
