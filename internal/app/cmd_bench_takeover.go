@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -29,6 +31,7 @@ func cmdBenchTakeover(ctx context.Context, e *env, args []string) error {
 	engines := fs.String("engines", "sqlite,postgres", "engines to import into, in order")
 	memLimit := fs.Int("memory-limit-mib", 3584, "soft memory limit during each import, as `pccovid import` sets it")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the imports to this file")
+	memProfile := fs.String("memprofile", "", "write a heap profile of the first import to this file, taken when linking is done (the plan is at its largest)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -71,7 +74,8 @@ func cmdBenchTakeover(ctx context.Context, e *env, args []string) error {
 			continue
 		}
 		rss.reset()
-		res, err := benchImport(ctx, engine, dir, *pg, *memLimit)
+		res, err := benchImport(ctx, engine, dir, *pg, *memLimit, *memProfile)
+		*memProfile = ""
 		if err != nil {
 			return fmt.Errorf("%s: %w", engine, err)
 		}
@@ -96,7 +100,7 @@ type importResult struct {
 
 // benchImport takes the dump over into a fresh database of the engine and
 // reads the linkage back for evaluation.
-func benchImport(ctx context.Context, engine, dir, pg string, memLimit int) (importResult, error) {
+func benchImport(ctx context.Context, engine, dir, pg string, memLimit int, memProfile string) (importResult, error) {
 	var res importResult
 	tmp, err := os.MkdirTemp("", "pccovid-bench-db-")
 	if err != nil {
@@ -130,6 +134,11 @@ func benchImport(ctx context.Context, engine, dir, pg string, memLimit int) (imp
 		if stage != "" {
 			stages = append(stages, fmt.Sprintf("%s %s", stage, time.Since(stageStart).Round(100*time.Millisecond)))
 		}
+		if s == "write" && memProfile != "" {
+			if err := writeHeapProfile(memProfile); err != nil {
+				slog.Warn("heap profile", "err", err)
+			}
+		}
 		stage, stageStart = s, time.Now()
 	}})
 	res.took = time.Since(start)
@@ -158,4 +167,18 @@ func benchImport(ctx context.Context, engine, dir, pg string, memLimit int) (imp
 	}
 	res.got, err = linkage.ReadMapping(&export, "export")
 	return res, err
+}
+
+// writeHeapProfile writes what is live now (after a collection) to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/pccovid/pccovid/internal/access"
@@ -98,7 +99,8 @@ func (s *Service) readDump(ctx context.Context, dump *legacy.Dump, rep *Report, 
 	read, err := dump.Read(ctx, 10000, func(batch []legacy.Record) error {
 		for i := range batch {
 			_, lk := conv.item(&batch[i])
-			lks, names = append(lks, lk), append(names, batch[i].FullName)
+			lk.Detach()
+			lks, names = append(lks, lk), append(names, strings.Clone(batch[i].FullName))
 		}
 		progress("read", len(lks), 0)
 		return nil
