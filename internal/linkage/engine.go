@@ -206,8 +206,10 @@ func (e *Engine) fullNameKey(p *Profile) uint64 {
 }
 
 // maxBlock bounds a blocking key's list: a key shared by more persons than
-// this brings no usable candidates. A record that has a birth year uses the
-// full-name key (for a typo in the year) only when it is much smaller.
+// this brings no usable candidates. A name key's list longer than
+// maxNameBlock is searched only when no other key found anyone, and a
+// record that has a birth year uses the full-name key (for a typo in the
+// year) only when it is that small.
 const (
 	maxBlock     = 1000
 	maxNameBlock = 50
@@ -271,9 +273,22 @@ func (e *Engine) candidates(r *Record, extra []int32) []int32 {
 			out = append(out, list...)
 		}
 	}
+	// A name key shared by many persons (a common name and a birth year,
+	// in a registry of millions) is searched only when nothing more
+	// specific found anyone: comparing every record with hundreds of
+	// namesakes made linking grow with the square of the population.
 	full := e.fullNameKey(&r.Profile)
+	var common [][]keyPair
 	for _, k := range e.nameKeys(&r.Profile, false) {
-		if list := e.keys.get(k); k != full || r.Birth.Year == 0 || len(list) <= maxNameBlock {
+		switch list := e.keys.get(k); {
+		case len(list) <= maxNameBlock:
+			addPairs(list)
+		case k != full || r.Birth.Year == 0:
+			common = append(common, list)
+		}
+	}
+	if len(out) == 0 && len(extra) == 0 {
+		for _, list := range common {
 			addPairs(list)
 		}
 	}
