@@ -285,13 +285,37 @@ func (e *Engine) settleClusters(recs []Record, out []Decision, done []bool, node
 			d.Evidence = *joined[i]
 			d.Evidence.Method = MethodCluster
 		}
-		if p := comps[r].person; p >= 0 {
+		if p := comps[r].person; p >= 0 && e.persons[p].Verified && e.hasDouble(&recs[n.rec], p) {
+			// The group is this person's, but the record itself names
+			// someone the registry holds twice: it may be the other's.
+			d = Decision{Group: n.rec, Evidence: Evidence{Method: MethodReview},
+				Review: &Review{PersonID: e.persons[p].ID, Evidence: d.Evidence}}
+		} else if p >= 0 {
 			d.PersonID, d.Verified = e.persons[p].ID, e.persons[p].Verified
 		} else {
 			d.Group = first[r]
 		}
 		out[n.rec], done[n.rec] = d, true
 	}
+}
+
+// hasDouble: another registry person has the record's name and birth as
+// closely as p does — two namesakes born the same day. A record joined to p
+// only through its group's other records cannot tell them apart, so it
+// goes to review instead. Twins (names a letter apart) are not doubles.
+func (e *Engine) hasDouble(r *Record, p int32) bool {
+	me := &e.persons[p].Profile
+	name, birth := compareNames(&r.Profile, me), compareBirth(r.Birth, me.Birth)
+	for _, c := range e.candidates(r, nil) {
+		if c == p || !e.persons[c].Verified {
+			continue
+		}
+		o := &e.persons[c].Profile
+		if compareNames(&r.Profile, o) == name && compareBirth(r.Birth, o.Birth) == birth {
+			return true
+		}
+	}
+	return false
 }
 
 // owner is someone a phone is known for: a person, or a new group of this
