@@ -276,7 +276,9 @@ func corroborated(ev Evidence) bool {
 		case FieldName:
 			nameOK = true
 		case FieldBirth:
-			if c.Level != BirthYear {
+			// The full date, not a year: two full dates of the same year
+			// that differ are two people more often than a typo.
+			if c.Level == BirthSame || c.Level == BirthSwapped {
 				other = true
 			}
 		case FieldSex:
