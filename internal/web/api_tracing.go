@@ -173,11 +173,7 @@ func (s *Server) apiTracingEnter(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiTracingCase(w http.ResponseWriter, r *http.Request) error {
-	req, err := tracingRequest(r)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(r)
+	req, id, err := tracingCase(r)
 	if err != nil {
 		return err
 	}
@@ -211,11 +207,7 @@ func tPersonOf(p *identity.Person) *tPersonRef {
 }
 
 func (s *Server) apiTracingTrace(w http.ResponseWriter, r *http.Request) error {
-	req, err := tracingRequest(r)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(r)
+	req, id, err := tracingCase(r)
 	if err != nil {
 		return err
 	}
@@ -236,11 +228,7 @@ func toTRunJSON(r tracing.RunReport) tRunJSON {
 }
 
 func (s *Server) apiTracingDeclare(w http.ResponseWriter, r *http.Request) error {
-	req, err := tracingRequest(r)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(r)
+	req, id, err := tracingCase(r)
 	if err != nil {
 		return err
 	}
@@ -257,11 +245,7 @@ func (s *Server) apiTracingDeclare(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) apiTracingDecide(w http.ResponseWriter, r *http.Request) error {
-	req, err := tracingRequest(r)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(r)
+	req, id, err := tracingCase(r)
 	if err != nil {
 		return err
 	}
@@ -277,11 +261,7 @@ func (s *Server) apiTracingDecide(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) apiTracingChain(w http.ResponseWriter, r *http.Request) error {
-	req, err := tracingRequest(r)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(r)
+	req, id, err := tracingCase(r)
 	if err != nil {
 		return err
 	}

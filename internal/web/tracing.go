@@ -56,6 +56,17 @@ func tracingRequest(r *http.Request) (access.Request, error) {
 	return access.Request{Actor: a, Purpose: access.PurposeTracing}, nil
 }
 
+// tracingCase is the request of a health official tracing and the case the
+// path names.
+func tracingCase(r *http.Request) (access.Request, int64, error) {
+	req, err := tracingRequest(r)
+	if err != nil {
+		return req, 0, err
+	}
+	id, err := caseID(r)
+	return req, id, err
+}
+
 func caseID(r *http.Request) (int64, error) {
 	id, ok := tracing.ParseCaseRef(r.PathValue("id"))
 	if !ok {
@@ -237,11 +248,7 @@ func (s *Server) tracingCasePage(w http.ResponseWriter, r *http.Request) error {
 
 // renderCase shows a case with its contacts (read afresh, audited).
 func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, v tracingCaseView) error {
-	req, err := tracingRequest(r)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(r)
+	req, id, err := tracingCase(r)
 	if err != nil {
 		return err
 	}
@@ -404,11 +411,7 @@ type tracingChainView struct {
 }
 
 func (s *Server) tracingChainPage(w http.ResponseWriter, r *http.Request) error {
-	req, err := tracingRequest(r)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(r)
+	req, id, err := tracingCase(r)
 	if err != nil {
 		return err
 	}
