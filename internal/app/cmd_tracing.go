@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 
@@ -91,11 +92,7 @@ func cmdTracingRules(ctx context.Context, e *env, args []string) error {
 	}
 	defer a.Close()
 	if *add != "" {
-		data, err := os.ReadFile(*add)
-		if err != nil {
-			return err
-		}
-		day, err := vn.ParseDate(*from)
+		data, day, err := readRuleVersion(*add, *from)
 		if err != nil {
 			return err
 		}
@@ -115,8 +112,7 @@ func cmdTracingRules(ctx context.Context, e *env, args []string) error {
 	for _, r := range all {
 		fmt.Fprintf(e.stdout, "%s\tfrom %s\t%s\n", r.Version, r.EffectiveFrom, r.Title)
 		if *asJSON {
-			b, _ := json.MarshalIndent(r, "  ", "  ")
-			fmt.Fprintf(e.stdout, "  %s\n", b)
+			printIndented(e.stdout, r)
 		}
 	}
 	return nil
@@ -137,11 +133,7 @@ func cmdQuarantinePolicies(ctx context.Context, e *env, args []string) error {
 	}
 	defer a.Close()
 	if *add != "" {
-		data, err := os.ReadFile(*add)
-		if err != nil {
-			return err
-		}
-		day, err := vn.ParseDate(*from)
+		data, day, err := readRuleVersion(*add, *from)
 		if err != nil {
 			return err
 		}
@@ -163,8 +155,7 @@ func cmdQuarantinePolicies(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "  %-18s %v %s %s: %d days + %d monitoring, tests %v\n", r.Name, r.Reasons, r.Kind, r.Place, r.Days, r.MonitorDays, r.Tests)
 		}
 		if *asJSON {
-			b, _ := json.MarshalIndent(p, "  ", "  ")
-			fmt.Fprintf(e.stdout, "  %s\n", b)
+			printIndented(e.stdout, p)
 		}
 	}
 	return nil
@@ -192,4 +183,24 @@ func cmdQuarantineSync(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "cases checked %d; entry declarations read %d, orders issued %d; orders watched %d: %d missed reports, %d overdue tests, %d tests matched\n",
 		n, ent.Read, ent.Issued, w.Orders, w.MissedReport, w.OverdueTest, w.TestsMatched)
 	return nil
+}
+
+// readRuleVersion reads a new version of rules for `tracing rules --add` and
+// `quarantine policies --add`: the JSON file and the day it takes effect.
+func readRuleVersion(path, from string) ([]byte, vn.Date, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, vn.Date{}, err
+	}
+	day, err := vn.ParseDate(from)
+	if err != nil {
+		return nil, vn.Date{}, fmt.Errorf("--from %q: %w", from, err)
+	}
+	return data, day, nil
+}
+
+// printIndented prints v as indented JSON under the line before it.
+func printIndented(w io.Writer, v any) {
+	b, _ := json.MarshalIndent(v, "  ", "  ")
+	fmt.Fprintf(w, "  %s\n", b)
 }
