@@ -14,7 +14,7 @@
 // cmd/qrscan (pccovidQR.decode(imageData) → text): the page then loads
 // one WebAssembly module, one Go runtime, instead of two.
 //
-// Build it with go generate in internal/web (see verifier_wasm.go there).
+// Build it with go generate in internal/web (see verifier_dccverify.go there).
 package main
 
 import (
@@ -22,10 +22,8 @@ import (
 	"syscall/js"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
-
 	"github.com/pccovid/pccovid/internal/certificate"
+	"github.com/pccovid/pccovid/internal/qrscan"
 )
 
 func main() {
@@ -58,50 +56,8 @@ func main() {
 		return answerJSON(certificate.AnswerOf(verifier.Verify(args[0].String(), at)))
 	})
 	js.Global().Set("pccovidDCC", js.ValueOf(map[string]any{"verify": verify}))
-	js.Global().Set("pccovidQR", js.ValueOf(map[string]any{"decode": js.FuncOf(decodeFrame())}))
+	js.Global().Set("pccovidQR", js.ValueOf(map[string]any{"decode": js.FuncOf(qrscan.DecodeFrame())}))
 	select {} // keep the functions alive
-}
-
-// decodeFrame returns the QR decoder of cmd/qrscan: ImageData in, text
-// out ("" when no QR code is seen).
-func decodeFrame() func(this js.Value, args []js.Value) any {
-	reader := qrcode.NewQRCodeReader()
-	hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
-	var buf, lum []byte
-	return func(this js.Value, args []js.Value) any {
-		if len(args) != 1 {
-			return ""
-		}
-		img := args[0]
-		w, h := img.Get("width").Int(), img.Get("height").Int()
-		if w <= 0 || h <= 0 || w*h > 4096*4096 {
-			return ""
-		}
-		if cap(buf) < 4*w*h {
-			buf, lum = make([]byte, 4*w*h), make([]byte, w*h)
-		}
-		buf, lum = buf[:4*w*h], lum[:w*h]
-		if js.CopyBytesToGo(buf, img.Get("data")) != len(buf) {
-			return ""
-		}
-		for i := range lum { // ITU-R BT.601 luma, as ZXing computes it
-			r, g, b := int(buf[4*i]), int(buf[4*i+1]), int(buf[4*i+2])
-			lum[i] = byte((r*306 + g*601 + b*117) >> 10)
-		}
-		src, err := gozxing.NewPlanarYUVLuminanceSource(lum, w, h, 0, 0, w, h, false)
-		if err != nil {
-			return ""
-		}
-		bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
-		if err != nil {
-			return ""
-		}
-		res, err := reader.Decode(bmp, hints)
-		if err != nil {
-			return ""
-		}
-		return res.GetText()
-	}
 }
 
 func answerJSON(a certificate.Answer) string {
