@@ -84,6 +84,22 @@ func (s Scope) Covers(area string) bool {
 	return vn.AdminUnits().Within(string(s), area)
 }
 
+// Filter is a SQL condition keeping the rows whose column (a ward code, or
+// the code of a larger unit) lies within the scope, with its arguments
+// numbered from after+1: "1 = 1" for the country.
+func (s Scope) Filter(column string, after int) (string, []any) {
+	if s == Country {
+		return "1 = 1", nil
+	}
+	codes := append(vn.AdminUnits().WardsIn(string(s)), string(s))
+	ph := make([]string, len(codes))
+	args := make([]any, len(codes))
+	for i, c := range codes {
+		ph[i], args[i] = fmt.Sprintf("$%d", after+i+1), c
+	}
+	return column + " IN (" + strings.Join(ph, ", ") + ")", args
+}
+
 // Purpose is one of the fixed reasons personal data may be read. There is no
 // free-text purpose: a reason not on the list is not a reason.
 type Purpose string

@@ -207,16 +207,8 @@ func (s *Store) ForOfficer(ctx context.Context, actor access.Actor, filter Filte
 	var where []string
 	var args []any
 	if actor.Scope != access.Country {
-		wards := wardsIn(string(actor.Scope))
-		if len(wards) == 0 {
-			return nil, nil
-		}
-		ph := make([]string, len(wards))
-		for i, w := range wards {
-			args = append(args, w)
-			ph[i] = fmt.Sprintf("$%d", len(args))
-		}
-		where = append(where, "ward_code IN ("+strings.Join(ph, ", ")+")")
+		w, a := actor.Scope.Filter("ward_code", 0)
+		where, args = append(where, w), a
 	}
 	switch filter {
 	case FilterOpen, "":
@@ -229,23 +221,6 @@ func (s *Store) ForOfficer(ctx context.Context, actor access.Actor, filter Filte
 		q = "WHERE " + strings.Join(where, " AND ") + " " + q
 	}
 	return s.query(ctx, q, args...)
-}
-
-// wardsIn lists the ward codes within an area.
-func wardsIn(area string) []string {
-	units := vn.AdminUnits()
-	u, ok := units.Lookup(area)
-	if !ok {
-		return nil
-	}
-	if u.Level == vn.LevelWard {
-		return []string{u.Code}
-	}
-	var out []string
-	for _, c := range units.Children(u.Code) {
-		out = append(out, wardsIn(c.Code)...)
-	}
-	return out
 }
 
 func mayHandle(actor access.Actor) error {

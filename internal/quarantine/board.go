@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/pccovid/pccovid/internal/access"
@@ -82,7 +81,7 @@ func (s *Service) Board(ctx context.Context, req access.Request, area string) (B
 		return Board{}, fmt.Errorf("quarantine: %s is outside %s: %w", area, req.Actor.Scope, problem.ErrForbidden)
 	}
 	b := Board{Area: area, Today: s.Today()}
-	where, args := wardFilter(access.Scope(area), "ward_code", 2)
+	where, args := access.Scope(area).Filter("ward_code", 2)
 	os, err := s.orders(ctx, s.DB, fmt.Sprintf("WHERE status = $1 AND start_date <= $2 AND %s ORDER BY planned_end, number LIMIT %d",
 		where, boardLimit), append([]any{OrderActive, b.Today.String()}, args...)...)
 	if err != nil || len(os) == 0 {
@@ -195,38 +194,6 @@ func idList(d *db.DB, ids []string, n int) (string, any) {
 	}
 	b, _ := json.Marshal(ids)
 	return fmt.Sprintf("IN (SELECT value FROM json_each($%d))", n), string(b)
-}
-
-// wardFilter keeps rows whose column is a ward within the scope (or the
-// scope itself), with arguments numbered after after.
-func wardFilter(scope access.Scope, column string, after int) (string, []any) {
-	if scope == access.Country {
-		return "1 = 1", nil
-	}
-	wards := append(wardsIn(string(scope)), string(scope))
-	ph := make([]string, len(wards))
-	args := make([]any, len(wards))
-	for i, w := range wards {
-		ph[i], args[i] = fmt.Sprintf("$%d", after+i+1), w
-	}
-	return column + " IN (" + strings.Join(ph, ", ") + ")", args
-}
-
-// wardsIn lists the ward codes within an area.
-func wardsIn(area string) []string {
-	units := vn.AdminUnits()
-	u, ok := units.Lookup(area)
-	if !ok {
-		return nil
-	}
-	if u.Level == vn.LevelWard {
-		return []string{u.Code}
-	}
-	var out []string
-	for _, c := range units.Children(u.Code) {
-		out = append(out, wardsIn(c.Code)...)
-	}
-	return out
 }
 
 // ResolveAlert marks an open alert of an order handled.

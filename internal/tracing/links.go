@@ -3,7 +3,6 @@ package tracing
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/pccovid/pccovid/internal/access"
@@ -11,7 +10,6 @@ import (
 	"github.com/pccovid/pccovid/internal/identity"
 	"github.com/pccovid/pccovid/internal/inbox"
 	"github.com/pccovid/pccovid/internal/problem"
-	"github.com/pccovid/pccovid/internal/vn"
 )
 
 // Link statuses: found by a run, then confirmed or dismissed by an official.
@@ -295,7 +293,7 @@ func (s *Service) Cases(ctx context.Context, req access.Request, f CaseFilter) (
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 200
 	}
-	where, args := areaFilter(req.Actor.Scope, "area", 0)
+	where, args := req.Actor.Scope.Filter("area", 0)
 	q := "WHERE " + where
 	if f.Active {
 		args = append(args, StatusActive)
@@ -306,7 +304,7 @@ func (s *Service) Cases(ctx context.Context, req access.Request, f CaseFilter) (
 	if err != nil {
 		return nil, err
 	}
-	lw, largs := areaFilter(req.Actor.Scope, "l.area", 0)
+	lw, largs := req.Actor.Scope.Filter("l.area", 0)
 	largs = append(largs, f.Limit)
 	others, err := s.casesWhere(ctx, s.DB, fmt.Sprintf("WHERE id IN (SELECT l.case_id FROM tracing_links l WHERE %s) ORDER BY id DESC LIMIT $%d",
 		lw, len(largs)), largs...)
@@ -348,39 +346,6 @@ func (s *Service) caseRows(ctx context.Context, req access.Request, cs []Case) (
 		}
 	}
 	return rows, nil
-}
-
-// areaFilter is a WHERE clause keeping rows whose column lies within the
-// scope, with its arguments numbered from after+1.
-func areaFilter(scope access.Scope, column string, after int) (string, []any) {
-	if scope == access.Country {
-		return "1 = 1", nil
-	}
-	wards := wardsIn(string(scope))
-	args := make([]any, 0, len(wards)+1)
-	ph := make([]string, 0, len(wards)+1)
-	for _, w := range append(wards, string(scope)) {
-		args = append(args, w)
-		ph = append(ph, fmt.Sprintf("$%d", after+len(args)))
-	}
-	return column + " IN (" + strings.Join(ph, ", ") + ")", args
-}
-
-// wardsIn lists the ward codes within an area.
-func wardsIn(area string) []string {
-	units := vn.AdminUnits()
-	u, ok := units.Lookup(area)
-	if !ok {
-		return nil
-	}
-	if u.Level == vn.LevelWard {
-		return []string{u.Code}
-	}
-	var out []string
-	for _, c := range units.Children(u.Code) {
-		out = append(out, wardsIn(c.Code)...)
-	}
-	return out
 }
 
 // Links returns a case's links of a degree that are not dismissed, for a

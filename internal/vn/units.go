@@ -237,6 +237,23 @@ func (u *Units) Parent(code string) (Unit, bool) {
 	return u.Lookup(p.ParentCode)
 }
 
+// WardsIn returns the codes of the wards within an area (a province,
+// district or ward code), in GSO code order; nil for an unknown code.
+func (u *Units) WardsIn(code string) []string {
+	unit, ok := u.Lookup(code)
+	if !ok {
+		return nil
+	}
+	if unit.Level == LevelWard {
+		return []string{unit.Code}
+	}
+	var out []string
+	for _, c := range u.Children(unit.Code) {
+		out = append(out, u.WardsIn(c.Code)...)
+	}
+	return out
+}
+
 // Children returns, in GSO code order, the units directly below code: the
 // provinces for "" or "VN", the districts of a province, the wards of a
 // district; nil for a ward or an unknown code. The slice is the caller's.
