@@ -134,6 +134,14 @@ func TestTracingScope(t *testing.T) {
 		if _, err := f.svc.Trace(f.ctx, tracingReq, c.ID, 1); err != nil {
 			t.Fatal(err)
 		}
+		all, err := f.svc.View(f.ctx, tracingReq, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := f.svc.Cases(f.ctx, tracingReq, tracing.CaseFilter{})
+		if err != nil || len(rows) != 1 || rows[0].ID != c.ID || rows[0].Contacts != len(all.Contacts) || rows[0].Contacts == 0 {
+			t.Fatalf("case list: %+v, %v; want the case with its %d contacts", rows, err, len(all.Contacts))
+		}
 		b1 := f.byID[o.B["B1"]]
 		caseProv, b1Prov := f.byID[o.A].Ward, b1.Ward
 		far := access.Request{Actor: access.Actor{Kind: access.KindOfficial, ID: "far", Name: "far", Role: access.RoleHealthOfficial,

@@ -3,6 +3,7 @@ package tracing
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pccovid/pccovid/internal/access"
@@ -339,13 +340,42 @@ func (s *Service) caseRows(ctx context.Context, req access.Request, cs []Case) (
 			people[ps[i].ID] = &ps[i]
 		}
 	}
+	contacts, err := s.contactCounts(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
 	for i := range rows {
 		rows[i].Person = people[rows[i].PersonID]
-		if err := s.DB.QueryRow(ctx, "SELECT count(*) FROM tracing_links WHERE case_id = $1", rows[i].ID).Scan(&rows[i].Contacts); err != nil {
-			return nil, err
-		}
+		rows[i].Contacts = contacts[rows[i].ID]
 	}
 	return rows, nil
+}
+
+// contactCounts counts the contact links of the listed cases in one query.
+func (s *Service) contactCounts(ctx context.Context, rows []CaseRow) (map[int64]int, error) {
+	out := make(map[int64]int, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	ph := make([]string, len(rows))
+	args := make([]any, len(rows))
+	for i, r := range rows {
+		ph[i], args[i] = fmt.Sprintf("$%d", i+1), r.ID
+	}
+	res, err := s.DB.Query(ctx, "SELECT case_id, count(*) FROM tracing_links WHERE case_id IN ("+strings.Join(ph, ", ")+") GROUP BY case_id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("tracing: count contacts: %w", err)
+	}
+	defer res.Close()
+	for res.Next() {
+		var id int64
+		var n int
+		if err := res.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, res.Err()
 }
 
 // Links returns a case's links of a degree that are not dismissed, for a
