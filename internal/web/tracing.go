@@ -67,6 +67,20 @@ func tracingCase(r *http.Request) (access.Request, int64, error) {
 	return req, id, err
 }
 
+// tracingCaseForm is tracingCase for a form posted to a case's page: it
+// also checks the form's CSRF token.
+func tracingCaseForm(r *http.Request) (access.Request, int64, error) {
+	req, err := tracingRequest(r)
+	if err != nil {
+		return req, 0, err
+	}
+	if err := checkCSRF(r); err != nil {
+		return req, 0, err
+	}
+	id, err := caseID(r)
+	return req, id, err
+}
+
 func caseID(r *http.Request) (int64, error) {
 	id, ok := tracing.ParseCaseRef(r.PathValue("id"))
 	if !ok {
@@ -285,14 +299,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func (s *Server) tracingTrace(w http.ResponseWriter, r *http.Request) error {
-	req, err := tracingRequest(r)
-	if err != nil {
-		return err
-	}
-	if err := checkCSRF(r); err != nil {
-		return err
-	}
-	id, err := caseID(r)
+	req, id, err := tracingCaseForm(r)
 	if err != nil {
 		return err
 	}
@@ -308,14 +315,7 @@ func (s *Server) tracingTrace(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) tracingDeclare(w http.ResponseWriter, r *http.Request) error {
-	req, err := tracingRequest(r)
-	if err != nil {
-		return err
-	}
-	if err := checkCSRF(r); err != nil {
-		return err
-	}
-	id, err := caseID(r)
+	req, id, err := tracingCaseForm(r)
 	if err != nil {
 		return err
 	}
@@ -338,14 +338,7 @@ func (s *Server) tracingDeclare(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) tracingDecide(w http.ResponseWriter, r *http.Request) error {
-	req, err := tracingRequest(r)
-	if err != nil {
-		return err
-	}
-	if err := checkCSRF(r); err != nil {
-		return err
-	}
-	id, err := caseID(r)
+	req, id, err := tracingCaseForm(r)
 	if err != nil {
 		return err
 	}
