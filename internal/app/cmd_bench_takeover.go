@@ -69,13 +69,14 @@ func cmdBenchTakeover(ctx context.Context, e *env, args []string) error {
 		defer stop()
 	}
 	var quality bytes.Buffer
+	heapProfile := *memProfile // the first import's only
 	for _, engine := range strings.Split(*engines, ",") {
 		if engine == "postgres" && *pg == "" {
 			continue
 		}
 		rss.reset()
-		res, err := benchImport(ctx, engine, dir, *pg, *memLimit, *memProfile)
-		*memProfile = ""
+		res, err := benchImport(ctx, engine, dir, *pg, *memLimit, heapProfile)
+		heapProfile = ""
 		if err != nil {
 			return fmt.Errorf("%s: %w", engine, err)
 		}

@@ -117,6 +117,7 @@ func (a *App) housekeeping(ctx context.Context) {
 	}
 	a.exposureJobs(ctx)
 	a.checkinJobs(ctx)
+	a.retentionJobs(ctx)
 	a.healthJobs(ctx)
 	a.tracingJobs(ctx)
 }
