@@ -35,7 +35,7 @@ func (l *linker) link(ctx context.Context, recs []linkage.Record) (*linkage.Engi
 	}
 	e := linkage.NewEngine()
 	for _, lp := range profiles {
-		e.AddPerson(linkagePerson(lp))
+		e.AddPerson(lp.Person())
 	}
 	return e, e.Link(recs), nil
 }
@@ -122,27 +122,6 @@ func oneDigitAway(v string) []string {
 		b[i] = orig
 	}
 	return out
-}
-
-// linkagePerson turns a person's linkage profile into the engine's form,
-// as the takeover does.
-func linkagePerson(lp identity.LinkageProfile) linkage.Person {
-	p := linkage.Person{ID: lp.ID, Verified: lp.Verified}
-	p.SetName(lp.FullName)
-	p.Birth, p.Sex = lp.BirthDate, lp.Sex
-	p.CCCD, p.CMND = lp.CCCD, lp.CMND
-	if len(lp.Cards) > 0 {
-		p.Card = lp.Cards[0]
-	}
-	if len(lp.Passports) > 0 {
-		p.Passport = lp.Passports[0]
-	}
-	p.Phones = lp.Phones
-	p.Ward, p.Province, p.Household = lp.Ward, lp.Province, lp.Household
-	if u, ok := vn.AdminUnits().Parent(lp.Ward); ok {
-		p.District = u.Code
-	}
-	return p
 }
 
 // linkageRecord is an incoming record's identity evidence for the engine.

@@ -127,6 +127,27 @@ type LinkageProfile struct {
 	Passports []string
 }
 
+// Person is the profile in the linkage engine's form: the first insurance
+// card and passport, the district from the ward.
+func (lp LinkageProfile) Person() linkage.Person {
+	p := linkage.Person{ID: lp.ID, Verified: lp.Verified}
+	p.SetName(lp.FullName)
+	p.Birth, p.Sex = lp.BirthDate, lp.Sex
+	p.CCCD, p.CMND = lp.CCCD, lp.CMND
+	if len(lp.Cards) > 0 {
+		p.Card = lp.Cards[0]
+	}
+	if len(lp.Passports) > 0 {
+		p.Passport = lp.Passports[0]
+	}
+	p.Phones = lp.Phones
+	p.Ward, p.Province, p.Household = lp.Ward, lp.Province, lp.Household
+	if u, ok := vn.AdminUnits().Parent(lp.Ward); ok {
+		p.District = u.Code
+	}
+	return p
+}
+
 // EachForLinkage calls fn with every person's linkage profile — the
 // registry's numbers, the phones and passports other sources taught, the
 // insurance cards — except what the run excludeRun (an import being

@@ -29,7 +29,7 @@ func (s *Service) plan(ctx context.Context, runID string, lks []linkage.Record, 
 	e := linkage.NewEngine()
 	n := 0
 	err := s.persons.EachForLinkage(ctx, runID, func(lp identity.LinkageProfile) error {
-		e.AddPerson(personOf(lp))
+		e.AddPerson(lp.Person())
 		n++
 		if n%100000 == 0 {
 			progress("persons", n, 0)
@@ -77,25 +77,6 @@ func (s *Service) plan(ctx context.Context, runID string, lks []linkage.Record, 
 	}
 	p.settlePersons(s.persons, runID, rep)
 	return p, nil
-}
-
-func personOf(lp identity.LinkageProfile) linkage.Person {
-	p := linkage.Person{ID: lp.ID, Verified: lp.Verified}
-	p.SetName(lp.FullName)
-	p.Birth, p.Sex = lp.BirthDate, lp.Sex
-	p.CCCD, p.CMND = lp.CCCD, lp.CMND
-	if len(lp.Cards) > 0 {
-		p.Card = lp.Cards[0]
-	}
-	if len(lp.Passports) > 0 {
-		p.Passport = lp.Passports[0]
-	}
-	p.Phones = lp.Phones
-	p.Ward, p.Province, p.Household = lp.Ward, lp.Province, lp.Household
-	if u, ok := vn.AdminUnits().Parent(lp.Ward); ok {
-		p.District = u.Code
-	}
-	return p
 }
 
 // loadEarlier adds the records earlier imports took over to the engine and
