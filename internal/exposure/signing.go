@@ -130,16 +130,11 @@ func (k *keyring) load(ctx context.Context) ([]*SigningKey, error) {
 }
 
 func (k *keyring) open(sealed []byte) (*ecdsa.PrivateKey, error) {
-	der, err := k.sealer.Open(fieldSigningKey, sealed)
+	ec, err := k.sealer.OpenECDSA(fieldSigningKey, sealed)
 	if err != nil {
 		return nil, err
 	}
-	key, err := x509.ParsePKCS8PrivateKey(der)
-	if err != nil {
-		return nil, err
-	}
-	ec, ok := key.(*ecdsa.PrivateKey)
-	if !ok || ec.Curve != elliptic.P256() {
+	if ec.Curve != elliptic.P256() {
 		return nil, fmt.Errorf("not an ECDSA P-256 key")
 	}
 	return ec, nil
@@ -192,7 +187,7 @@ func (k *keyring) insert(ctx context.Context, d *db.DB, use KeyUse, version int)
 	if err != nil {
 		return false, err
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	sealed, err := k.sealer.SealECDSA(fieldSigningKey, priv)
 	if err != nil {
 		return false, err
 	}
@@ -202,7 +197,7 @@ func (k *keyring) insert(ctx context.Context, d *db.DB, use KeyUse, version int)
 	}
 	res, err := d.Exec(ctx, `INSERT INTO exposure_signing_keys (kid, usage, version, private_sealed, public_der, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-		fmt.Sprintf("%s-v%d", use, version), string(use), version, k.sealer.Seal(fieldSigningKey, der), pub, db.Millis(k.clock.Now()))
+		fmt.Sprintf("%s-v%d", use, version), string(use), version, sealed, pub, db.Millis(k.clock.Now()))
 	if err != nil {
 		return false, fmt.Errorf("exposure: store signing key: %w", err)
 	}

@@ -158,12 +158,12 @@ func (k *Keys) newDSC(ctx context.Context, tx *db.DB, ca *x509.Certificate, caKe
 }
 
 func (k *Keys) insert(ctx context.Context, tx *db.DB, role string, kp *certificate.KeyPair, parent string, now time.Time) error {
-	der, err := x509.MarshalPKCS8PrivateKey(kp.Key)
+	sealed, err := k.sealer.SealECDSA(fieldKey, kp.Key)
 	if err != nil {
 		return err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO dcc_keys (kid, role, cert_der, private_sealed, parent_kid, not_before, not_after, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, kidOf(role, kp.Cert), role, kp.DER, k.sealer.Seal(fieldKey, der), parent,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, kidOf(role, kp.Cert), role, kp.DER, sealed, parent,
 		db.Millis(kp.Cert.NotBefore), db.Millis(kp.Cert.NotAfter), db.Millis(now))
 	if err != nil {
 		return fmt.Errorf("certificate: store %s key: %w", role, err)
@@ -206,28 +206,12 @@ func (k *Keys) load(ctx context.Context, d *db.DB) ([]*Key, error) {
 		if key.Cert, err = x509.ParseCertificate(der); err != nil {
 			return nil, fmt.Errorf("certificate: key %s: %w", key.KID, err)
 		}
-		if key.private, err = k.open(sealed); err != nil {
+		if key.private, err = k.sealer.OpenECDSA(fieldKey, sealed); err != nil {
 			return nil, fmt.Errorf("certificate: key %s: %w", key.KID, err)
 		}
 		out = append(out, &key)
 	}
 	return out, rows.Err()
-}
-
-func (k *Keys) open(sealed []byte) (*ecdsa.PrivateKey, error) {
-	der, err := k.sealer.Open(fieldKey, sealed)
-	if err != nil {
-		return nil, err
-	}
-	key, err := x509.ParsePKCS8PrivateKey(der)
-	if err != nil {
-		return nil, err
-	}
-	ec, ok := key.(*ecdsa.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("not an ECDSA key")
-	}
-	return ec, nil
 }
 
 // snapshot returns the keys, reloading them when stale or when refresh.
