@@ -17,7 +17,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	var cfg Config
 	fs := newFlags(e, "import")
 	dry := fs.Bool("dry-run", false, "read and validate every file, write nothing (needs no database)")
-	batch := fs.Int("batch", 5000, "records per transaction")
+	batch := fs.Int("batch", 0, "records per transaction (0: the default, 25,000)")
 	memLimit := fs.Int("memory-limit-mib", 3584, "soft memory limit for the import, in MiB (GOMEMLIMIT wins when set)")
 	cfg.bind(fs)
 	if err := parseFlags(fs, args); err != nil {

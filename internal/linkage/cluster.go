@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -10,18 +11,19 @@ import (
 // record an earlier import gave to an unverified person.
 type node struct {
 	p      *Profile
-	rec    int   // index in this run's records, or -1
-	person int32 // the person the record is already tied to, or -1
-	open   bool  // still to decide
+	rec    int      // index in this run's records, or -1
+	person int32    // the person the record is already tied to, or -1
+	open   bool     // still to decide
+	keys   []uint64 // its blocking keys an open record shares, sorted
 }
 
 // component is a group of nodes being built, with the facts that must not
 // conflict inside one person.
 type component struct {
-	person int32
-	ids    map[string]string // kind → number
-	birth  []Profile         // distinct full birth dates, as profiles
-	sex    string
+	person               int32
+	cccd, cmnd, passport string
+	birth                []Profile // distinct full birth dates, as profiles
+	sex                  string
 }
 
 type edge struct {
@@ -36,7 +38,7 @@ func (e *Engine) cluster(recs []Record, out []Decision, done []bool) {
 	nodes, blocks := e.clusterNodes(recs, out, done)
 	edges := e.clusterEdges(nodes, blocks)
 	parent := make([]int, len(nodes))
-	comps := make([]*component, len(nodes))
+	comps := make([]component, len(nodes))
 	for i, n := range nodes {
 		parent[i] = i
 		comps[i] = e.newComponent(n)
@@ -52,14 +54,14 @@ func (e *Engine) cluster(recs []Record, out []Decision, done []bool) {
 	joined := make([]*Evidence, len(nodes))
 	for _, ed := range edges {
 		ra, rb := find(ed.a), find(ed.b)
-		if ra == rb || comps[ra].conflicts(comps[rb]) {
+		if ra == rb || comps[ra].conflicts(&comps[rb]) {
 			continue
 		}
 		if rb < ra {
 			ra, rb = rb, ra
 		}
 		parent[rb] = ra
-		comps[ra].absorb(comps[rb])
+		comps[ra].absorb(&comps[rb])
 		ev := ed.ev
 		for _, n := range []int{ed.a, ed.b} {
 			if joined[n] == nil {
@@ -88,15 +90,19 @@ func (e *Engine) clusterNodes(recs []Record, out []Decision, done []bool) ([]nod
 	}
 	blocks := map[uint64][]int{}
 	addNode := func(n node) {
-		i := -1
 		for _, k := range e.nodeKeys(n.p) {
-			if !openKeys[k] {
-				continue
+			if openKeys[k] {
+				n.keys = append(n.keys, k)
 			}
-			if i < 0 {
-				i = len(nodes)
-				nodes = append(nodes, n)
-			}
+		}
+		if len(n.keys) == 0 {
+			return
+		}
+		slices.Sort(n.keys)
+		n.keys = slices.Compact(n.keys)
+		i := len(nodes)
+		nodes = append(nodes, n)
+		for _, k := range n.keys {
 			blocks[k] = append(blocks[k], i)
 		}
 	}
@@ -122,36 +128,43 @@ func (e *Engine) clusterNodes(recs []Record, out []Decision, done []bool) ([]nod
 const maxClusterBlock = 300
 
 // clusterEdges compares, within each block, every open record with the
-// others, and keeps the pairs strong enough to be one person.
+// others, and keeps the pairs strong enough to be one person. Blocks are
+// compared on every core, each independently: a pair that shares several
+// keys is compared in the block of the first of them only, so no list of
+// the pairs seen is kept (at a million persons it was gigabytes).
 func (e *Engine) clusterEdges(nodes []node, blocks map[uint64][]int) []edge {
-	seen := map[[2]int]bool{}
-	var edges []edge
-	for _, k := range sortedKeys(blocks) {
-		b := blocks[k]
-		if len(b) < 2 || len(b) > maxClusterBlock {
-			continue
+	compared := func(k uint64) bool { n := len(blocks[k]); return n >= 2 && n <= maxClusterBlock }
+	var keys []uint64
+	for k := range blocks {
+		if compared(k) {
+			keys = append(keys, k)
 		}
+	}
+	slices.Sort(keys)
+	found := make([][]edge, len(keys))
+	parallel(len(keys), func(bi int) {
+		b := blocks[keys[bi]]
 		for x := 0; x < len(b); x++ {
 			for y := x + 1; y < len(b); y++ {
-				if !nodes[b[x]].open && !nodes[b[y]].open {
+				nx, ny := &nodes[b[x]], &nodes[b[y]]
+				if !nx.open && !ny.open {
 					continue // both decided: persons are never merged, ids do not change
 				}
-				pair := [2]int{b[x], b[y]}
-				if seen[pair] {
+				if firstShared(nx.keys, ny.keys, compared) != keys[bi] {
+					continue // compared in an earlier block
+				}
+				res := compare(nx.p, ny.p, e)
+				if round1(res.score) < ClusterThreshold {
 					continue
 				}
-				seen[pair] = true
-				a, c := nodes[b[x]].p, nodes[b[y]].p
-				cmp := compare(a, c, e)
-				if round1(cmp.score) < ClusterThreshold {
-					continue
-				}
-				if ev := cmp.evidence(); corroborated(ev) && !twinLike(a, c, ev) {
-					edges = append(edges, edge{a: b[x], b: b[y], ev: ev})
+				if ev := res.evidence(); corroborated(ev) && !twinLike(nx.p, ny.p, ev) {
+					// A block lists its nodes in increasing order: b[x] < b[y].
+					found[bi] = append(found[bi], edge{a: b[x], b: b[y], ev: ev})
 				}
 			}
 		}
-	}
+	})
+	edges := slices.Concat(found...)
 	sort.Slice(edges, func(i, j int) bool {
 		if edges[i].ev.Score != edges[j].ev.Score {
 			return edges[i].ev.Score > edges[j].ev.Score
@@ -162,6 +175,25 @@ func (e *Engine) clusterEdges(nodes []node, blocks map[uint64][]int) []edge {
 		return edges[i].b < edges[j].b
 	})
 	return edges
+}
+
+// firstShared returns the smallest key in both sorted lists that ok
+// accepts, or 0.
+func firstShared(a, b []uint64, ok func(uint64) bool) uint64 {
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			if ok(a[i]) {
+				return a[i]
+			}
+			i, j = i+1, j+1
+		}
+	}
+	return 0
 }
 
 // twinLike: the names differ by a letter, and nothing but what a family
@@ -204,18 +236,17 @@ func (e *Engine) nodeKeys(p *Profile) []uint64 {
 // newComponent starts a group with one node; a node already tied to a
 // person brings that person's own facts, so that nothing contradicting
 // them can join.
-func (e *Engine) newComponent(n node) *component {
-	c := &component{person: n.person, ids: map[string]string{}}
-	facts := []*Profile{n.p}
+func (e *Engine) newComponent(n node) component {
+	c := component{person: n.person}
+	facts := [2]*Profile{n.p}
 	if n.person >= 0 {
-		facts = append(facts, &e.persons[n.person].Profile)
+		facts[1] = &e.persons[n.person].Profile
 	}
 	for _, p := range facts {
-		for _, id := range []struct{ kind, v string }{{"cccd", p.CCCD}, {"cmnd", p.CMND}, {"passport", p.Passport}} {
-			if id.v != "" {
-				c.ids[id.kind] = id.v
-			}
+		if p == nil {
+			continue
 		}
+		c.cccd, c.cmnd, c.passport = cmp.Or(p.CCCD, c.cccd), cmp.Or(p.CMND, c.cmnd), cmp.Or(p.Passport, c.passport)
 		if p.Birth.Month != 0 {
 			c.birth = append(c.birth, Profile{Birth: p.Birth})
 		}
@@ -231,10 +262,9 @@ func (c *component) conflicts(o *component) bool {
 	if c.person >= 0 && o.person >= 0 && c.person != o.person {
 		return true
 	}
-	for k, v := range c.ids {
-		if w, ok := o.ids[k]; ok && w != v {
-			return true
-		}
+	differ := func(a, b string) bool { return a != "" && b != "" && a != b }
+	if differ(c.cccd, o.cccd) || differ(c.cmnd, o.cmnd) || differ(c.passport, o.passport) {
+		return true
 	}
 	if c.sex != "" && o.sex != "" && c.sex != o.sex && c.sex != "O" && o.sex != "O" {
 		return true
@@ -249,13 +279,13 @@ func (c *component) conflicts(o *component) bool {
 	return false
 }
 
+// absorb merges o into c; they do not conflict, so a number either has
+// the same value in both or is missing from one.
 func (c *component) absorb(o *component) {
 	if c.person < 0 {
 		c.person = o.person
 	}
-	for k, v := range o.ids {
-		c.ids[k] = v
-	}
+	c.cccd, c.cmnd, c.passport = cmp.Or(c.cccd, o.cccd), cmp.Or(c.cmnd, o.cmnd), cmp.Or(c.passport, o.passport)
 	if c.sex == "" {
 		c.sex = o.sex
 	}
@@ -263,7 +293,7 @@ func (c *component) absorb(o *component) {
 }
 
 // settleClusters turns components into decisions.
-func (e *Engine) settleClusters(recs []Record, out []Decision, done []bool, nodes []node, find func(int) int, comps []*component, joined []*Evidence) {
+func (e *Engine) settleClusters(recs []Record, out []Decision, done []bool, nodes []node, find func(int) int, comps []component, joined []*Evidence) {
 	size := map[int]int{}
 	first := map[int]int{} // root → smallest record index
 	for i, n := range nodes {

@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/pccovid/pccovid/internal/vn"
@@ -134,12 +135,12 @@ func compareNames(a, b *Profile) Level {
 			return NameConflict
 		}
 		return NameSame
-	case a.Family != b.Family && sameFamily(a.Family, b.Family) && a.Name[len(a.Family):] == b.Name[len(b.Family):]:
+	case a.Family() != b.Family() && sameFamily(a.Family(), b.Family()) && a.Name[len(a.Family()):] == b.Name[len(b.Family()):]:
 		return NameSame
-	case a.Family == b.Family && a.Given == b.Given && a.Middle != b.Middle:
+	case a.Family() == b.Family() && a.Given() == b.Given() && a.Middle() != b.Middle():
 		// A dropped or extra middle name, not a typo inside one.
-		if a.Middle == "" || b.Middle == "" || editDistanceAtMost1(a.Middle, b.Middle) {
-			if a.Middle != "" && b.Middle != "" {
+		if a.Middle() == "" || b.Middle() == "" || editDistanceAtMost1(a.Middle(), b.Middle()) {
+			if a.Middle() != "" && b.Middle() != "" {
 				return NameTypo
 			}
 			return NameMiddle
@@ -149,7 +150,7 @@ func compareNames(a, b *Profile) Level {
 		return NameReorder
 	case len(a.Name) >= 4 && oneTypoApart(a, b):
 		return NameTypo
-	case a.Given == b.Given || tailOf(a.Name, b.Name) || tailOf(b.Name, a.Name):
+	case a.Given() == b.Given() || tailOf(a.Name, b.Name) || tailOf(b.Name, a.Name):
 		return NameGiven
 	}
 	return NameOther
@@ -159,7 +160,8 @@ func compareNames(a, b *Profile) Level {
 // name, or a two-word given name ("Ngân Anh" of "Nguyễn Ngân Anh"), as
 // people write on apps that only ask "your name" — allowing one typo.
 func tailOf(short, long string) bool {
-	ws, wl := strings.Fields(short), strings.Fields(long)
+	var bs, bl [8]string
+	ws, wl := words(short, bs[:0]), words(long, bl[:0])
 	if len(ws) == 0 || len(ws) >= len(wl) {
 		return false
 	}
@@ -197,7 +199,8 @@ func oneTypoApart(a, b *Profile) bool {
 	if editDistanceAtMost1(a.Name, b.Name) {
 		return true
 	}
-	wa, wb := strings.Fields(a.Name), strings.Fields(b.Name)
+	var ba, bb [8]string
+	wa, wb := words(a.Name, ba[:0]), words(b.Name, bb[:0])
 	if len(wa) != len(wb) {
 		return false
 	}
@@ -250,21 +253,31 @@ func editDistanceAtMost1(a, b string) bool {
 }
 
 func sameWords(a, b string) bool {
-	wa, wb := strings.Fields(a), strings.Fields(b)
+	var ba, bb [8]string
+	wa, wb := words(a, ba[:0]), words(b, bb[:0])
 	if len(wa) != len(wb) || len(wa) < 2 {
 		return false
 	}
-	count := map[string]int{}
-	for _, w := range wa {
-		count[w]++
-	}
-	for _, w := range wb {
-		if count[w] == 0 {
-			return false
+	slices.Sort(wa)
+	slices.Sort(wb)
+	return slices.Equal(wa, wb)
+}
+
+// words appends the words of a folded name to buf: strings.Fields without
+// its allocation, since names are compared hundreds of millions of times
+// in a national import and a buffer on the caller's stack holds them.
+func words(name string, buf []string) []string {
+	for name != "" {
+		i := strings.IndexByte(name, ' ')
+		if i < 0 {
+			return append(buf, name)
 		}
-		count[w]--
+		if i > 0 {
+			buf = append(buf, name[:i])
+		}
+		name = name[i+1:]
 	}
-	return true
+	return buf
 }
 
 // compareBirth compares birth dates, one of which may be year-only.

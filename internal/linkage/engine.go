@@ -118,9 +118,9 @@ func (e *Engine) AddPerson(p Person) {
 		e.nRegistry++
 		if p.Name != "" {
 			e.names[p.Name]++
-			e.parts["f"+p.Family]++
-			e.parts["m"+p.Middle]++
-			e.parts["g"+p.Given]++
+			e.parts["f"+p.Family()]++
+			e.parts["m"+p.Middle()]++
+			e.parts["g"+p.Given()]++
 		}
 	}
 }
@@ -163,16 +163,16 @@ func (e *Engine) nameKeys(p *Profile, person bool) []uint64 {
 		return nil
 	}
 	ks := make([]uint64, 0, 6)
-	fam := p.Family
+	fam := p.Family()
 	if v, ok := familyVariants[fam]; ok {
 		fam = v
 	}
 	y := strconv.Itoa(p.Birth.Year)
 	if p.Birth.Year != 0 {
-		ks = append(ks, e.hash("fg", fam, p.Given, y))
-		if p.Middle != "" {
-			ks = append(ks, e.hash("mg", p.Middle, p.Given, y), e.hash("fm<", fam, p.Middle, prefix(p.Given, 2), y),
-				e.hash("fm>", fam, p.Middle, suffix(p.Given, 2), y))
+		ks = append(ks, e.hash("fg", fam, p.Given(), y))
+		if p.Middle() != "" {
+			ks = append(ks, e.hash("mg", p.Middle(), p.Given(), y), e.hash("fm<", fam, p.Middle(), prefix(p.Given(), 2), y),
+				e.hash("fm>", fam, p.Middle(), suffix(p.Given(), 2), y))
 		}
 	}
 	if p.Birth.Month != 0 {
@@ -199,8 +199,8 @@ func suffix(s string, n int) string {
 }
 
 func (e *Engine) fullNameKey(p *Profile) uint64 {
-	if v, ok := familyVariants[p.Family]; ok {
-		return e.hash("n", v+p.Name[len(p.Family):])
+	if v, ok := familyVariants[p.Family()]; ok {
+		return e.hash("n", v+p.Name[len(p.Family()):])
 	}
 	return e.hash("n", p.Name)
 }
@@ -234,7 +234,7 @@ func (e *Engine) namesakes(p *Profile) float64 {
 	n := float64(max(e.nRegistry, 1))
 	f := func(k string) float64 { return float64(max(e.parts[k], 1)) / n }
 	const birthYears = 80
-	return float64(max(e.nRegistry, population)) * f("f"+p.Family) * f("m"+p.Middle) * f("g"+p.Given) / birthYears
+	return float64(max(e.nRegistry, population)) * f("f"+p.Family()) * f("m"+p.Middle()) * f("g"+p.Given()) / birthYears
 }
 
 // phoneFreq is the chance that another person among the candidates has the
@@ -328,6 +328,19 @@ func (e *Engine) typoNeighbours(kind, v string, add func([]keyPair)) {
 func (e *Engine) freeze() {
 	e.ids.freeze()
 	e.keys.freeze()
+}
+
+// DoneLinking releases what only Link uses — the blocking indexes and the
+// name counts — and keeps what the writer of the decisions asks: Knows,
+// Ward and PersonOfRecord. At a national scale the indexes are hundreds of
+// megabytes an import would otherwise carry through its whole write. Link
+// must not be called after it.
+func (e *Engine) DoneLinking() {
+	e.ids, e.keys = keyIndex{}, keyIndex{}
+	e.phones, e.house, e.names, e.parts = nil, nil, nil, nil
+	for i := range e.linked {
+		e.linked[i].rec = Record{}
+	}
 }
 
 // Knows reports whether the person had the identifier before this run —

@@ -3,7 +3,6 @@ package linkage
 import (
 	"fmt"
 	"runtime"
-	"sort"
 	"sync"
 	"sync/atomic"
 )
@@ -387,14 +386,4 @@ func parallel(n int, fn func(i int)) {
 		}()
 	}
 	wg.Wait()
-}
-
-// sortedKeys returns a map's keys in order, for deterministic loops.
-func sortedKeys[V any](m map[uint64]V) []uint64 {
-	ks := make([]uint64, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Slice(ks, func(i, j int) bool { return ks[i] < ks[j] })
-	return ks
 }

@@ -23,6 +23,7 @@
 package linkage
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -34,17 +35,20 @@ import (
 // normalised for comparison.
 type Profile struct {
 	// Name is the folded full name ("nguyen van an"); Family, Middle and
-	// Given its parts. Marked is the lower-case NFC name when it carries
-	// Vietnamese diacritics, "" when it is plain ASCII (typed without
-	// them, or a name that has none).
-	Name, Family, Middle, Given string
-	Marked                      string
-	Birth                       vn.Date
-	Sex                         vn.Sex
-	CCCD, CMND, Passport, Card  string
-	Phones                      []string // E.164
-	Ward, District, Province    string
-	Nationality                 string
+	// Given return its parts. Marked is the lower-case NFC name when it
+	// carries Vietnamese diacritics, "" when it is plain ASCII (typed
+	// without them, or a name that has none).
+	Name   string
+	Marked string
+	// familyEnd and givenStart cut Name into its parts: an import holds
+	// millions of profiles, and three more strings each were 150 MB.
+	familyEnd, givenStart      uint16
+	Birth                      vn.Date
+	Sex                        vn.Sex
+	CCCD, CMND, Passport, Card string
+	Phones                     []string // E.164
+	Ward, District, Province   string
+	Nationality                string
 	// Portal is the vaccination portal's person id: the same id on two
 	// dose rows is the same person (the reverse does not hold).
 	Portal string
@@ -56,30 +60,41 @@ type Profile struct {
 func (p *Profile) SetName(full string) {
 	full = vn.NormalizeName(full)
 	p.Name = vn.FoldName(full)
+	p.split()
+	p.Marked = ""
 	if p.Name == "" {
-		p.Family, p.Middle, p.Given, p.Marked = "", "", "", ""
 		return
 	}
-	p.Family, p.Middle, p.Given = splitFolded(p.Name)
-	p.Marked = ""
 	if !isASCII(full) {
 		p.Marked = strings.ToLower(full)
 	}
 }
 
-// splitFolded splits a folded name: family first, given last.
-func splitFolded(name string) (family, middle, given string) {
-	first := strings.IndexByte(name, ' ')
-	if first < 0 {
-		return "", "", name
+// split finds the parts of the folded name: the family name is its first
+// word, the given name its last, the middle name what lies between. A
+// one-word name is a given name.
+func (p *Profile) split() {
+	p.familyEnd, p.givenStart = 0, 0
+	first := strings.IndexByte(p.Name, ' ')
+	if first < 0 || len(p.Name) > math.MaxUint16 {
+		return
 	}
-	last := strings.LastIndexByte(name, ' ')
-	family, given = name[:first], name[last+1:]
-	if last > first {
-		middle = name[first+1 : last]
-	}
-	return family, middle, given
+	p.familyEnd, p.givenStart = uint16(first), uint16(strings.LastIndexByte(p.Name, ' ')+1)
 }
+
+// Family is the family name, folded ("nguyen").
+func (p *Profile) Family() string { return p.Name[:p.familyEnd] }
+
+// Middle is the middle name, folded ("thi ngoc"), or "".
+func (p *Profile) Middle() string {
+	if int(p.givenStart)-1 <= int(p.familyEnd) {
+		return ""
+	}
+	return p.Name[p.familyEnd+1 : p.givenStart-1]
+}
+
+// Given is the given name, folded ("an").
+func (p *Profile) Given() string { return p.Name[p.givenStart:] }
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -124,13 +139,13 @@ func NameKeys(fullName string, birthYear int) (nameYear, name string) {
 	if p.Name == "" {
 		return "", ""
 	}
-	fam := p.Family
+	fam := p.Family()
 	if v, ok := familyVariants[fam]; ok {
 		fam = v
 	}
-	name = fam + p.Name[len(p.Family):]
+	name = fam + p.Name[p.familyEnd:]
 	if birthYear != 0 {
-		nameYear = fam + "|" + p.Given + "|" + strconv.Itoa(birthYear)
+		nameYear = fam + "|" + p.Given() + "|" + strconv.Itoa(birthYear)
 	}
 	return nameYear, name
 }
@@ -175,5 +190,4 @@ func (r *Record) Detach() {
 		}
 		r.Phones = phones
 	}
-	r.Family, r.Middle, r.Given = splitFolded(r.Name)
 }

@@ -68,12 +68,16 @@ func (s *Service) plan(ctx context.Context, runID string, lks []linkage.Record, 
 	}
 	progress("link", 0, len(recs))
 	ds := e.Link(recs)
-	p.decisions = make([]linkage.Decision, len(lks))
-	for j, d := range ds {
-		if d.Group >= 0 {
-			d.Group = idx[d.Group]
+	e.DoneLinking()
+	p.decisions = ds
+	if len(idx) < len(lks) {
+		p.decisions = make([]linkage.Decision, len(lks))
+		for j, d := range ds {
+			if d.Group >= 0 {
+				d.Group = idx[d.Group]
+			}
+			p.decisions[idx[j]] = d
 		}
-		p.decisions[idx[j]] = d
 	}
 	p.settlePersons(s.persons, runID, rep)
 	return p, nil

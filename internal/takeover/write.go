@@ -15,6 +15,8 @@ import (
 	"github.com/pccovid/pccovid/internal/legacy"
 	"github.com/pccovid/pccovid/internal/linkage"
 	"github.com/pccovid/pccovid/internal/seal"
+	"github.com/pccovid/pccovid/internal/vn"
+	"golang.org/x/sync/errgroup"
 )
 
 const fieldProfile = "legacy_record.profile"
@@ -55,18 +57,64 @@ func (s *Service) write(ctx context.Context, dump *legacy.Dump, r run, p *plan, 
 			return err
 		}
 	}
+	// Reading the dump again and building each batch's rows (sealing,
+	// evidence) runs on one goroutine while the previous batch is written
+	// on this one: the database and the Go work overlap on two cores.
 	w := &writer{s: s, p: p, run: r.id, written: map[string]bool{}}
+	type job struct {
+		batch int
+		rows  *batchRows
+	}
+	jobs := make(chan job, 1)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		defer close(jobs)
+		return w.build(gctx, dump, r.batchesDone-personBatches, bs, func(b int, rows *batchRows) error {
+			select {
+			case jobs <- job{personBatches + b, rows}:
+				return nil
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		})
+	})
+	g.Go(func() error {
+		for j := range jobs {
+			if err := commit(j.batch, func(tx *db.DB) error { return w.insert(ctx, tx, j.rows) }); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return g.Wait()
+}
+
+// build reads the dump again in the order it was linked and hands the rows
+// of each batch of bs records to emit, numbered from 0; the batches before
+// skip were committed by the run being resumed and are only replayed.
+func (w *writer) build(ctx context.Context, dump *legacy.Dump, skip, bs int, emit func(int, *batchRows) error) error {
+	p := w.p
 	buf := make([]item, 0, bs)
 	next := 0
 	flush := func() error {
 		lo := next - len(buf)
-		b := personBatches + lo/bs
-		defer func() { buf = buf[:0] }()
-		if b < r.batchesDone {
+		b := lo / bs
+		defer func() {
+			buf = buf[:0]
+			// Written records need their evidence no more: the heap
+			// shrinks as the write goes on, and the collector with it.
+			clear(p.lks[lo:next])
+			clear(p.decisions[lo:next])
+		}()
+		if b < skip {
 			w.replay(lo, lo+len(buf))
 			return nil
 		}
-		return commit(b, func(tx *db.DB) error { return w.records(ctx, tx, lo, buf) })
+		rows, err := w.rows(lo, buf)
+		if err != nil {
+			return err
+		}
+		return emit(b, rows)
 	}
 	conv := newConverter()
 	_, err := dump.Read(ctx, 10000, func(batch []legacy.Record) error {
@@ -125,17 +173,22 @@ type batchRows struct {
 	reviews  [][]any
 }
 
-// records writes the rows of the items read for records lo, lo+1, ….
-func (w *writer) records(ctx context.Context, tx *db.DB, lo int, items []item) error {
-	var b batchRows
+// rows builds the rows of the items read for records lo, lo+1, ….
+func (w *writer) rows(lo int, items []item) (*batchRows, error) {
+	b := new(batchRows)
 	for j := range items {
 		if w.p.earlier[lo+j] {
 			continue
 		}
-		if err := w.addItem(&b, lo+j, &items[j]); err != nil {
-			return err
+		if err := w.addItem(b, lo+j, &items[j]); err != nil {
+			return nil, err
 		}
 	}
+	return b, nil
+}
+
+// insert writes a batch's rows.
+func (w *writer) insert(ctx context.Context, tx *db.DB, b *batchRows) error {
 	steps := []func() error{
 		func() error {
 			return tx.InsertRows(ctx, "legacy_records", []string{"source", "record_key", "person_id", "run_id", "method",
@@ -230,7 +283,7 @@ func (w *writer) payload(b *batchRows, it *item, lk *linkage.Record, person stri
 	if x := it.decl; x != nil {
 		b.decls = append(b.decls, declaration.Declaration{ID: base, PersonID: person, Source: src, RecordKey: key,
 			Kind: x.Type, DeclaredAt: x.DeclaredAt, Ward: it.ward, Transport: x.Transport, TransportNo: x.TransportNo,
-			DepartureDate: x.DepartureDate, SeatNo: x.SeatNo, Details: declaration.Details{Symptoms: x.Symptoms,
+			DepartureDate: x.DepartureDate, SeatNo: x.SeatNo, Details: declaration.Details{FullName: vn.NormalizeName(it.fullName), Symptoms: x.Symptoms,
 				ContactWithCase: x.ContactWithCase, FromEpidemicArea: x.FromEpidemicArea, FromPlace: x.FromPlace,
 				ToPlace: x.ToPlace, Address: it.declAddr, Nationality: it.declNatnl, IDType: x.IDType}})
 	}
