@@ -136,6 +136,39 @@ func TestSampleHardCasesStayApart(t *testing.T) {
 	}
 }
 
+// TestDeclarationsKeepTheDeclaredName: a taken-over declaration carries
+// the name it was made under, which the verifier at a checkpoint shows
+// (masked) beside the journey.
+func TestDeclarationsKeepTheDeclaredName(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.SQLite(t)
+	s := newService(t, d)
+	if _, err := s.Import(ctx, sampleDir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var person string
+	if err := d.QueryRow(ctx, "SELECT person_id FROM declarations WHERE source = 'vhd' ORDER BY id LIMIT 1").Scan(&person); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := s.persons.Subject(ctx, person)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := access.Request{Actor: access.System("test"), Purpose: access.PurposeLinkageReview, Ref: "test"}
+	ds, err := s.decls.ForPerson(ctx, req, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) == 0 {
+		t.Fatal("no declarations")
+	}
+	for _, x := range ds {
+		if x.Details.FullName == "" || x.Details.FullName != strings.TrimSpace(x.Details.FullName) {
+			t.Errorf("declaration %s: declared name %q", x.ID, x.Details.FullName)
+		}
+	}
+}
+
 func TestReimportChangesNothing(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		s := newService(t, d)
