@@ -11,10 +11,17 @@ import (
 // record an earlier import gave to an unverified person.
 type node struct {
 	p      *Profile
-	rec    int      // index in this run's records, or -1
-	person int32    // the person the record is already tied to, or -1
-	open   bool     // still to decide
-	keys   []uint64 // its blocking keys an open record shares, sorted
+	rec    int   // index in this run's records, or -1
+	person int32 // the person the record is already tied to, or -1
+	open   bool  // still to decide
+}
+
+// member says that a node has a blocking key. Sorted by key, the members
+// are the blocks: a flat slice, where a map of blocks cost a gigabyte at a
+// million persons.
+type member struct {
+	key  uint64
+	node int32
 }
 
 // component is a group of nodes being built, with the facts that must not
@@ -35,8 +42,8 @@ type edge struct {
 // persons: records join when their evidence is strong, names agree, and no
 // identity number, birth date or sex of the group would conflict.
 func (e *Engine) cluster(recs []Record, out []Decision, done []bool) {
-	nodes, blocks := e.clusterNodes(recs, out, done)
-	edges := e.clusterEdges(nodes, blocks)
+	nodes, members := e.clusterNodes(recs, out, done)
+	edges := e.clusterEdges(nodes, members)
 	parent := make([]int, len(nodes))
 	comps := make([]component, len(nodes))
 	for i, n := range nodes {
@@ -78,32 +85,26 @@ func (e *Engine) cluster(recs []Record, out []Decision, done []bool) {
 // person its other records found (a dose row without an id, when the next
 // dose row had the CCCD). Records that no open record could join are left
 // out: the round's work follows the open records, not all of them.
-func (e *Engine) clusterNodes(recs []Record, out []Decision, done []bool) ([]node, map[uint64][]int) {
-	var nodes []node
-	openKeys := map[uint64]bool{}
+func (e *Engine) clusterNodes(recs []Record, out []Decision, done []bool) ([]node, []member) {
+	var openKeys []uint64
 	for i := range recs {
 		if !done[i] && !recs[i].Thin() {
-			for _, k := range e.nodeKeys(&recs[i].Profile) {
-				openKeys[k] = true
-			}
+			openKeys = append(openKeys, e.nodeKeys(&recs[i].Profile)...)
 		}
 	}
-	blocks := map[uint64][]int{}
+	slices.Sort(openKeys)
+	openKeys = slices.Compact(openKeys)
+	var nodes []node
+	var members []member
 	addNode := func(n node) {
+		first := len(members)
 		for _, k := range e.nodeKeys(n.p) {
-			if openKeys[k] {
-				n.keys = append(n.keys, k)
+			if _, ok := slices.BinarySearch(openKeys, k); ok && !slices.Contains(members[first:], member{k, int32(len(nodes))}) {
+				members = append(members, member{k, int32(len(nodes))})
 			}
 		}
-		if len(n.keys) == 0 {
-			return
-		}
-		slices.Sort(n.keys)
-		n.keys = slices.Compact(n.keys)
-		i := len(nodes)
-		nodes = append(nodes, n)
-		for _, k := range n.keys {
-			blocks[k] = append(blocks[k], i)
+		if len(members) > first {
+			nodes = append(nodes, n)
 		}
 	}
 	for _, l := range e.linked {
@@ -121,7 +122,13 @@ func (e *Engine) clusterNodes(recs []Record, out []Decision, done []bool) ([]nod
 		}
 		addNode(n)
 	}
-	return nodes, blocks
+	slices.SortFunc(members, func(a, b member) int {
+		if c := cmp.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.node, b.node)
+	})
+	return nodes, members
 }
 
 // maxClusterBlock bounds the pairs compared per key.
@@ -132,25 +139,47 @@ const maxClusterBlock = 300
 // compared on every core, each independently: a pair that shares several
 // keys is compared in the block of the first of them only, so no list of
 // the pairs seen is kept (at a million persons it was gigabytes).
-func (e *Engine) clusterEdges(nodes []node, blocks map[uint64][]int) []edge {
-	compared := func(k uint64) bool { n := len(blocks[k]); return n >= 2 && n <= maxClusterBlock }
-	var keys []uint64
-	for k := range blocks {
-		if compared(k) {
-			keys = append(keys, k)
+func (e *Engine) clusterEdges(nodes []node, members []member) []edge {
+	// The blocks compared, and each node's keys among them, sorted.
+	type block struct{ lo, hi int }
+	var blocks []block
+	start := make([]int32, len(nodes)+1)
+	for lo := 0; lo < len(members); {
+		hi := lo + 1
+		for hi < len(members) && members[hi].key == members[lo].key {
+			hi++
+		}
+		if n := hi - lo; n >= 2 && n <= maxClusterBlock {
+			blocks = append(blocks, block{lo, hi})
+			for _, m := range members[lo:hi] {
+				start[m.node+1]++
+			}
+		}
+		lo = hi
+	}
+	for i := range nodes {
+		start[i+1] += start[i]
+	}
+	keys := make([]uint64, start[len(nodes)])
+	fill := slices.Clone(start[:len(nodes)])
+	for _, b := range blocks {
+		for _, m := range members[b.lo:b.hi] {
+			keys[fill[m.node]] = m.key
+			fill[m.node]++
 		}
 	}
-	slices.Sort(keys)
-	found := make([][]edge, len(keys))
-	parallel(len(keys), func(bi int) {
-		b := blocks[keys[bi]]
-		for x := 0; x < len(b); x++ {
+	keysOf := func(n int32) []uint64 { return keys[start[n]:start[n+1]] }
+
+	found := make([][]edge, len(blocks))
+	parallel(len(blocks), func(bi int) {
+		b := members[blocks[bi].lo:blocks[bi].hi]
+		for x := range b {
 			for y := x + 1; y < len(b); y++ {
-				nx, ny := &nodes[b[x]], &nodes[b[y]]
+				nx, ny := &nodes[b[x].node], &nodes[b[y].node]
 				if !nx.open && !ny.open {
 					continue // both decided: persons are never merged, ids do not change
 				}
-				if firstShared(nx.keys, ny.keys, compared) != keys[bi] {
+				if firstShared(keysOf(b[x].node), keysOf(b[y].node)) != b[x].key {
 					continue // compared in an earlier block
 				}
 				res := compare(nx.p, ny.p, e)
@@ -158,8 +187,8 @@ func (e *Engine) clusterEdges(nodes []node, blocks map[uint64][]int) []edge {
 					continue
 				}
 				if ev := res.evidence(); corroborated(ev) && !twinLike(nx.p, ny.p, ev) {
-					// A block lists its nodes in increasing order: b[x] < b[y].
-					found[bi] = append(found[bi], edge{a: b[x], b: b[y], ev: ev})
+					// A block lists its nodes in increasing order.
+					found[bi] = append(found[bi], edge{a: int(b[x].node), b: int(b[y].node), ev: ev})
 				}
 			}
 		}
@@ -177,9 +206,8 @@ func (e *Engine) clusterEdges(nodes []node, blocks map[uint64][]int) []edge {
 	return edges
 }
 
-// firstShared returns the smallest key in both sorted lists that ok
-// accepts, or 0.
-func firstShared(a, b []uint64, ok func(uint64) bool) uint64 {
+// firstShared returns the smallest key in both sorted lists, or 0.
+func firstShared(a, b []uint64) uint64 {
 	for i, j := 0, 0; i < len(a) && j < len(b); {
 		switch {
 		case a[i] < b[j]:
@@ -187,10 +215,7 @@ func firstShared(a, b []uint64, ok func(uint64) bool) uint64 {
 		case a[i] > b[j]:
 			j++
 		default:
-			if ok(a[i]) {
-				return a[i]
-			}
-			i, j = i+1, j+1
+			return a[i]
 		}
 	}
 	return 0
