@@ -45,10 +45,17 @@ func (e *Engine) cluster(recs []Record, out []Decision, done []bool) {
 	nodes, members := e.clusterNodes(recs, out, done)
 	edges := e.clusterEdges(nodes, members)
 	parent := make([]int, len(nodes))
-	comps := make([]component, len(nodes))
-	for i, n := range nodes {
+	for i := range nodes {
 		parent[i] = i
-		comps[i] = e.newComponent(n)
+	}
+	// Most nodes meet no edge: their groups are made when one does.
+	comps := make([]*component, len(nodes))
+	comp := func(i int) *component {
+		if comps[i] == nil {
+			c := e.newComponent(nodes[i])
+			comps[i] = &c
+		}
+		return comps[i]
 	}
 	var find func(int) int
 	find = func(i int) int {
@@ -61,14 +68,14 @@ func (e *Engine) cluster(recs []Record, out []Decision, done []bool) {
 	joined := make([]*Evidence, len(nodes))
 	for _, ed := range edges {
 		ra, rb := find(ed.a), find(ed.b)
-		if ra == rb || comps[ra].conflicts(&comps[rb]) {
+		if ra == rb || comp(ra).conflicts(comp(rb)) {
 			continue
 		}
 		if rb < ra {
 			ra, rb = rb, ra
 		}
 		parent[rb] = ra
-		comps[ra].absorb(&comps[rb])
+		comp(ra).absorb(comp(rb))
 		ev := ed.ev
 		for _, n := range []int{ed.a, ed.b} {
 			if joined[n] == nil {
@@ -318,16 +325,17 @@ func (c *component) absorb(o *component) {
 }
 
 // settleClusters turns components into decisions.
-func (e *Engine) settleClusters(recs []Record, out []Decision, done []bool, nodes []node, find func(int) int, comps []component, joined []*Evidence) {
-	size := map[int]int{}
-	first := map[int]int{} // root → smallest record index
+func (e *Engine) settleClusters(recs []Record, out []Decision, done []bool, nodes []node, find func(int) int, comps []*component, joined []*Evidence) {
+	size := make([]int32, len(nodes)) // by root
+	first := make([]int, len(nodes))  // root → smallest open record index
+	for i := range first {
+		first[i] = -1
+	}
 	for i, n := range nodes {
 		r := find(i)
 		size[r]++
-		if n.open {
-			if f, ok := first[r]; !ok || n.rec < f {
-				first[r] = n.rec
-			}
+		if n.open && (first[r] < 0 || n.rec < first[r]) {
+			first[r] = n.rec
 		}
 	}
 	for i, n := range nodes {
@@ -340,7 +348,11 @@ func (e *Engine) settleClusters(recs []Record, out []Decision, done []bool, node
 			d.Evidence = *joined[i]
 			d.Evidence.Method = MethodCluster
 		}
-		if p := comps[r].person; p >= 0 && e.persons[p].Verified && e.hasDouble(&recs[n.rec], p) {
+		p := nodes[r].person
+		if c := comps[r]; c != nil {
+			p = c.person
+		}
+		if p >= 0 && e.persons[p].Verified && e.hasDouble(&recs[n.rec], p) {
 			// The group is this person's, but the record itself names
 			// someone the registry holds twice: it may be the other's.
 			d = Decision{Group: n.rec, Evidence: Evidence{Method: MethodReview},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 
 	"github.com/pccovid/pccovid/internal/identity"
 	"github.com/pccovid/pccovid/internal/legacy"
@@ -14,13 +15,27 @@ import (
 // plan is everything an import will write, decided before the first write.
 type plan struct {
 	engine     *linkage.Engine
-	lks        []linkage.Record   // every record's identity evidence, in reading order
+	lks        []linkage.Record   // every record's identity evidence, in reading order, until linked
 	names      []string           // every record's name as written (for new persons)
 	earlier    []bool             // taken over by an earlier import: left alone
 	decisions  []linkage.Decision // for the records not earlier, by item index
 	personOf   []string           // the person id of each item
 	newPersons []identity.Unverified
 	byKey      map[string]int // "source/key" → item index
+	// recordKeys fingerprints each record's source and key once linking is
+	// done and lks is let go.
+	recordKeys []uint64
+	seed       maphash.Seed
+}
+
+// recordKey fingerprints a record's source and key.
+func recordKey(seed maphash.Seed, r *linkage.Record) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	h.WriteString(r.Source)
+	h.WriteByte(0)
+	h.WriteString(r.Key)
+	return h.Sum64()
 }
 
 // plan loads what the database knows, links the new records, and settles
@@ -44,7 +59,7 @@ func (s *Service) plan(ctx context.Context, runID string, lks []linkage.Record, 
 		return nil, err
 	}
 	p := &plan{engine: e, lks: lks, names: names, earlier: make([]bool, len(lks)), personOf: make([]string, len(lks)),
-		byKey: make(map[string]int)}
+		byKey: make(map[string]int), seed: maphash.MakeSeed()}
 	var idx []int
 	for i := range lks {
 		k := lks[i].Source + "/" + lks[i].Key
@@ -80,6 +95,15 @@ func (s *Service) plan(ctx context.Context, runID string, lks []linkage.Record, 
 		}
 	}
 	p.settlePersons(s.persons, runID, rep)
+	// The write reads each record again: of the evidence kept for linking
+	// only a fingerprint of each key stays, to notice a dump that changed
+	// in between. At a million persons the rest is over a gigabyte the
+	// collector would otherwise walk through the whole write.
+	p.recordKeys = make([]uint64, len(lks))
+	for i := range lks {
+		p.recordKeys[i] = recordKey(p.seed, &lks[i])
+	}
+	p.lks, p.names = nil, nil
 	return p, nil
 }
 

@@ -33,7 +33,7 @@ func SealedColumns() []seal.Column {
 func (s *Service) write(ctx context.Context, dump *legacy.Dump, r run, p *plan, opt Options, progress func(string, int, int)) error {
 	bs := opt.BatchSize
 	personBatches := (len(p.newPersons) + bs - 1) / bs
-	total := personBatches + (len(p.lks)+bs-1)/bs
+	total := personBatches + (len(p.personOf)+bs-1)/bs
 	commit := func(b int, fn func(tx *db.DB) error) error {
 		if opt.stopAfter > 0 && b >= opt.stopAfter {
 			return ErrStopped
@@ -94,20 +94,20 @@ func (s *Service) write(ctx context.Context, dump *legacy.Dump, r run, p *plan, 
 // skip were committed by the run being resumed and are only replayed.
 func (w *writer) build(ctx context.Context, dump *legacy.Dump, skip, bs int, emit func(int, *batchRows) error) error {
 	p := w.p
-	buf := make([]item, 0, bs)
+	buf := make([]readItem, 0, bs)
 	next := 0
 	flush := func() error {
 		lo := next - len(buf)
 		b := lo / bs
 		defer func() {
+			clear(buf)
 			buf = buf[:0]
 			// Written records need their evidence no more: the heap
 			// shrinks as the write goes on, and the collector with it.
-			clear(p.lks[lo:next])
 			clear(p.decisions[lo:next])
 		}()
 		if b < skip {
-			w.replay(lo, lo+len(buf))
+			w.replay(lo, buf)
 			return nil
 		}
 		rows, err := w.rows(lo, buf)
@@ -120,10 +120,10 @@ func (w *writer) build(ctx context.Context, dump *legacy.Dump, skip, bs int, emi
 	_, err := dump.Read(ctx, 10000, func(batch []legacy.Record) error {
 		for i := range batch {
 			it, lk := conv.item(&batch[i])
-			if next >= len(p.lks) || lk.Source != p.lks[next].Source || lk.Key != p.lks[next].Key {
+			if next >= len(p.recordKeys) || recordKey(p.seed, &lk) != p.recordKeys[next] {
 				return fmt.Errorf("takeover: the dump changed while it was being imported (at %s/%s)", lk.Source, lk.Key)
 			}
-			buf = append(buf, it)
+			buf = append(buf, readItem{it, lk})
 			next++
 			if len(buf) == bs {
 				if err := flush(); err != nil {
@@ -149,13 +149,20 @@ type writer struct {
 	written map[string]bool
 }
 
+// readItem is a record read again for writing: its payload and its
+// identity evidence.
+type readItem struct {
+	it item
+	lk linkage.Record
+}
+
 // replay runs the identifier bookkeeping of a committed batch, so that the
 // batches after it leave out the same repeats an uninterrupted run would.
-func (w *writer) replay(lo, hi int) {
+func (w *writer) replay(lo int, items []readItem) {
 	var b batchRows
-	for i := lo; i < hi; i++ {
-		if !w.p.earlier[i] {
-			w.identifiers(&b, time.Time{}, &w.p.lks[i], w.p.personOf[i])
+	for j := range items {
+		if !w.p.earlier[lo+j] {
+			w.identifiers(&b, time.Time{}, &items[j].lk, w.p.personOf[lo+j])
 		}
 	}
 }
@@ -174,13 +181,13 @@ type batchRows struct {
 }
 
 // rows builds the rows of the items read for records lo, lo+1, ….
-func (w *writer) rows(lo int, items []item) (*batchRows, error) {
+func (w *writer) rows(lo int, items []readItem) (*batchRows, error) {
 	b := new(batchRows)
 	for j := range items {
 		if w.p.earlier[lo+j] {
 			continue
 		}
-		if err := w.addItem(b, lo+j, &items[j]); err != nil {
+		if err := w.addItem(b, lo+j, &items[j].it, &items[j].lk); err != nil {
 			return nil, err
 		}
 	}
@@ -214,8 +221,8 @@ func (w *writer) insert(ctx context.Context, tx *db.DB, b *batchRows) error {
 	return nil
 }
 
-func (w *writer) addItem(b *batchRows, i int, it *item) error {
-	lk, d, person := &w.p.lks[i], w.p.decisions[i], w.p.personOf[i]
+func (w *writer) addItem(b *batchRows, i int, it *item, lk *linkage.Record) error {
+	d, person := w.p.decisions[i], w.p.personOf[i]
 	src, key := lk.Source, lk.Key
 	prof, err := it.stored(lk)
 	if err != nil {
