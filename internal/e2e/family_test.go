@@ -154,6 +154,17 @@ func TestFamilyOverHTTP(t *testing.T) {
 				t.Errorf("the child's access log lacks %s (has %v)", want, seen)
 			}
 		}
+		// Acting for the child, "who saw my data" is the child's log.
+		own, err := s.app.Trail.ForSubject(ctx, s.personID(parent), 200)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(own) == len(entries) {
+			t.Fatalf("the parent's and the child's logs both hold %d entries: the check below could not tell them apart", len(own))
+		}
+		if n := mustGet(b, "/access-log").Find("#access-entries .entry").Length(); n != len(entries) {
+			t.Fatalf("acting for the child, the access log shows %d entries; the child's log holds %d, the parent's %d", n, len(entries), len(own))
+		}
 		if entries, _ := s.app.Trail.ForSubject(ctx, strangerID, 5); len(entries) != 1 || entries[0].Action != "family.switch.refused" {
 			t.Fatalf("the stranger's access log: %+v", entries)
 		}

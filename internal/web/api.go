@@ -221,8 +221,12 @@ func (s *Server) apiAccessLog(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := []accessEntryJSON{}
-	if a.PersonID != "" {
-		entries, err := s.Guard.Trail().ForSubject(r.Context(), a.PersonID, 200)
+	subject, err := s.logSubject(r, a)
+	if err != nil {
+		return err
+	}
+	if subject != "" {
+		entries, err := s.Guard.Trail().ForSubject(r.Context(), subject, 200)
 		if err != nil {
 			return err
 		}

@@ -267,12 +267,31 @@ func (s *Server) accessLog(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var page accessLogPage
-	if a.PersonID != "" {
-		if page.Entries, err = s.Guard.Trail().ForSubject(r.Context(), a.PersonID, 200); err != nil {
+	subject, err := s.logSubject(r, a)
+	if err != nil {
+		return err
+	}
+	if subject != "" {
+		if page.Entries, err = s.Guard.Trail().ForSubject(r.Context(), subject, 200); err != nil {
 			return err
 		}
 	}
 	return s.render(w, r, http.StatusOK, "citizen/access", "access.title", page)
+}
+
+// logSubject is whose access log a citizen sees: the profile they act for
+// — a child's log when acting for the child — checked again against the
+// profiles they manage, since a relation can end while a session lasts.
+func (s *Server) logSubject(r *http.Request, a access.Actor) (string, error) {
+	id := profile(r)
+	if s.Family == nil || id == "" || id == a.PersonID {
+		return a.PersonID, nil
+	}
+	rel, err := s.Family.Active(r.Context(), a, id)
+	if err != nil {
+		return "", err
+	}
+	return rel.PersonID, nil
 }
 
 func (s *Server) demoSMS(w http.ResponseWriter, r *http.Request) error {
