@@ -101,12 +101,6 @@ func (d *DB) restoreIndexes(ctx context.Context, names []string) error {
 	var errs []error
 	for _, def := range defs {
 		errs = append(errs, d.Transact(ctx, func(tx *DB) error {
-			if d.engine == Postgres {
-				// The default 64 MB sorts a million-row index on disk.
-				if _, err := tx.Exec(ctx, "SET LOCAL maintenance_work_mem = '256MB'"); err != nil {
-					return err
-				}
-			}
 			if _, err := tx.Exec(ctx, def[1]); err != nil {
 				return fmt.Errorf("db: rebuild index %s: %w", def[0], err)
 			}

@@ -269,17 +269,12 @@ var _ = stdlib.GetDefaultDriver
 // sqliteDriver is mattn's driver with PC-Covid's connection settings that
 // have no DSN parameter: the WAL is checkpointed every 20,000 pages (80 MB)
 // instead of every 1,000, so that bulk loads (a registry, a legacy dump) do
-// not copy every page twice while they write; and large sorts (an index
-// built after a bulk load) use every core.
+// not copy every page twice while they write.
 const sqliteDriver = "sqlite3-pccovid"
 
 func init() {
 	sql.Register(sqliteDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
 		_, err := c.Exec("PRAGMA wal_autocheckpoint = 20000", nil)
-		if err != nil {
-			return err
-		}
-		_, err = c.Exec(fmt.Sprintf("PRAGMA threads = %d", min(runtime.NumCPU(), 8)), nil)
 		return err
 	}})
 }
