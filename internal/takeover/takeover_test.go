@@ -21,6 +21,7 @@ import (
 	"github.com/pccovid/pccovid/internal/declaration"
 	"github.com/pccovid/pccovid/internal/health"
 	"github.com/pccovid/pccovid/internal/identity"
+	"github.com/pccovid/pccovid/internal/legacy"
 	"github.com/pccovid/pccovid/internal/linkage"
 	"github.com/pccovid/pccovid/internal/seal"
 )
@@ -342,5 +343,59 @@ func TestDryRunWritesNothing(t *testing.T) {
 	rep.WriteText(&buf)
 	if !strings.Contains(buf.String(), "5816 record(s) read") {
 		t.Fatalf("dry run report:\n%s", buf.String())
+	}
+}
+
+// TestDumpChangedBetweenLinkingAndWriting: the write reads the dump a
+// second time; if a record is not the one linked at its place, the import
+// stops with an error naming it, before that batch is written.
+func TestDumpChangedBetweenLinkingAndWriting(t *testing.T) {
+	ctx := context.Background()
+	changed := t.TempDir()
+	if err := os.CopyFS(changed, os.DirFS(sampleDir)); err != nil {
+		t.Fatal(err)
+	}
+	vhd := filepath.Join(changed, "vhd", "declarations.csv")
+	b, err := os.ReadFile(vhd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(vhd, bytes.Replace(b, []byte("VHD0000001,"), []byte("VHD9999999,"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := dbtest.SQLite(t)
+	s := newService(t, d)
+	orig, err := legacy.Open(sampleDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := &Report{ByMethod: map[string]int{}}
+	noop := func(string, int, int) {}
+	lks, names, err := s.readDump(ctx, orig, rep, noop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.startRun(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.plan(ctx, r.id, lks, names, rep, noop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dump, err := legacy.Open(changed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.write(ctx, dump, r, p, Options{BatchSize: 500}, noop)
+	if err == nil || !strings.Contains(err.Error(), "the dump changed") || !strings.Contains(err.Error(), "VHD9999999") {
+		t.Fatalf("write of a changed dump: %v", err)
+	}
+	var n int
+	if err := d.QueryRow(ctx, "SELECT count(*) FROM legacy_records WHERE source = 'vhd'").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Fatalf("%d VHD records written from a changed dump", n)
 	}
 }
