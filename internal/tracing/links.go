@@ -197,19 +197,24 @@ func (s *Service) caseNumbers(ctx context.Context, links []Link) (map[string]int
 	if len(links) == 0 {
 		return out, nil
 	}
-	rows, err := s.DB.Query(ctx, `SELECT l.person_id, max(c.id) FROM tracing_links l JOIN tracing_cases c ON c.person_id = l.person_id
+	return queryMap(ctx, s.DB, out, `SELECT l.person_id, max(c.id) FROM tracing_links l JOIN tracing_cases c ON c.person_id = l.person_id
 		WHERE l.case_id = $1 GROUP BY l.person_id`, links[0].CaseID)
+}
+
+// queryMap adds the rows of a two-column query to out, first column as key.
+func queryMap[K comparable, V any](ctx context.Context, d *db.DB, out map[K]V, query string, args ...any) (map[K]V, error) {
+	rows, err := d.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var p string
-		var id int64
-		if err := rows.Scan(&p, &id); err != nil {
+		var k K
+		var v V
+		if err := rows.Scan(&k, &v); err != nil {
 			return nil, err
 		}
-		out[p] = id
+		out[k] = v
 	}
 	return out, rows.Err()
 }
@@ -362,20 +367,11 @@ func (s *Service) contactCounts(ctx context.Context, rows []CaseRow) (map[int64]
 	for i, r := range rows {
 		ph[i], args[i] = fmt.Sprintf("$%d", i+1), r.ID
 	}
-	res, err := s.DB.Query(ctx, "SELECT case_id, count(*) FROM tracing_links WHERE case_id IN ("+strings.Join(ph, ", ")+") GROUP BY case_id", args...)
+	out, err := queryMap(ctx, s.DB, out, "SELECT case_id, count(*) FROM tracing_links WHERE case_id IN ("+strings.Join(ph, ", ")+") GROUP BY case_id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("tracing: count contacts: %w", err)
 	}
-	defer res.Close()
-	for res.Next() {
-		var id int64
-		var n int
-		if err := res.Scan(&id, &n); err != nil {
-			return nil, err
-		}
-		out[id] = n
-	}
-	return out, res.Err()
+	return out, nil
 }
 
 // Links returns a case's links of a degree that are not dismissed, for a
