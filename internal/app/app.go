@@ -89,7 +89,17 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		d.Close()
 		return nil, err
 	}
-	return build(cfg, log, c, d, sealer), nil
+	a := build(cfg, log, c, d, sealer)
+	// Data upgrades a migration recorded run once the keys are open.
+	n, err := a.Persons.UpgradeProfiles(ctx)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	if n > 0 {
+		log.Info("sealed person profiles as one value", "persons", n)
+	}
+	return a, nil
 }
 
 func build(cfg Config, log *slog.Logger, c clock.Clock, d *db.DB, sealer *seal.Sealer) *App {

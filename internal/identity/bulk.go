@@ -38,14 +38,14 @@ func (s *Store) InsertUnverified(ctx context.Context, d *db.DB, ps []Unverified)
 			birth = p.BirthDate.String()
 		}
 		nameYear, fullName := s.nameKeyIndexes(p.FullName, birth)
-		rows[i] = []any{p.ID, false, s.sealer.SealString(fieldName, p.FullName), s.sealer.SealString(fieldBirthDate, birth),
-			p.Sex.String(), p.Ward, p.Province, s.sealer.Index(string(KindPhone), string(p.Phone)),
-			s.sealer.SealString(fieldPhone, string(p.Phone)), p.Nationality, p.Source, p.SourceKey, p.RunID, now, now,
+		sealed := s.sealProfile(profile{FullName: p.FullName, BirthDate: birth, Phone: string(p.Phone)})
+		rows[i] = []any{p.ID, false, sealed, p.Sex.String(), p.Ward, p.Province,
+			s.sealer.Index(string(KindPhone), string(p.Phone)), p.Nationality, p.Source, p.SourceKey, p.RunID, now, now,
 			nameYear, fullName}
 	}
-	err := d.InsertRows(ctx, "persons", []string{"id", "verified", "full_name_sealed", "birth_date_sealed", "sex",
-		"ward_code", "province_code", "phone_idx", "phone_sealed", "nationality", "source", "source_key", "run_id",
-		"created_at", "updated_at", "name_year_idx", "full_name_idx"}, rows, "ON CONFLICT (id) DO NOTHING")
+	err := d.InsertRows(ctx, "persons", []string{"id", "verified", "profile_sealed", "sex", "ward_code",
+		"province_code", "phone_idx", "nationality", "source", "source_key", "run_id", "created_at", "updated_at",
+		"name_year_idx", "full_name_idx"}, rows, "ON CONFLICT (id) DO NOTHING")
 	if err != nil {
 		return fmt.Errorf("identity: insert unverified persons: %w", err)
 	}
@@ -158,16 +158,15 @@ func (s *Store) EachForLinkage(ctx context.Context, excludeRun string, fn func(L
 	if err != nil {
 		return err
 	}
-	rows, err := s.db.Query(ctx, `SELECT id, verified, cccd_sealed, cmnd_sealed, full_name_sealed, birth_date_sealed,
-		sex, ward_code, province_code, phone_sealed, household_idx FROM persons WHERE ($1 = '' OR run_id <> $1) ORDER BY id`, excludeRun)
+	rows, err := s.db.Query(ctx, `SELECT `+linkageColumns+` FROM persons WHERE ($1 = '' OR run_id <> $1) ORDER BY id`, excludeRun)
 	if err != nil {
 		return fmt.Errorf("identity: persons for linkage: %w", err)
 	}
 	defer rows.Close()
 	type raw struct {
-		p                                 LinkageProfile
-		cccd, cmnd, name, birth, phone, h []byte
-		sex                               string
+		p         LinkageProfile
+		sealed, h []byte
+		sex       string
 	}
 	work := make(chan []raw, 4)
 	done := make(chan []LinkageProfile, 4)
@@ -181,7 +180,7 @@ func (s *Store) EachForLinkage(ctx context.Context, excludeRun string, fn func(L
 			for batch := range work {
 				out := make([]LinkageProfile, len(batch))
 				for i, r := range batch {
-					p, err := s.openLinkage(r.p, r.cccd, r.cmnd, r.name, r.birth, r.phone, r.h, r.sex)
+					p, err := s.openLinkage(r.p, r.sealed, r.h, r.sex)
 					if err != nil {
 						mu.Lock()
 						openErr = err
@@ -200,8 +199,7 @@ func (s *Store) EachForLinkage(ctx context.Context, excludeRun string, fn func(L
 		batch := make([]raw, 0, 1000)
 		for rows.Next() {
 			var r raw
-			if scanErr = rows.Scan(&r.p.ID, &r.p.Verified, &r.cccd, &r.cmnd, &r.name, &r.birth, &r.sex, &r.p.Ward,
-				&r.p.Province, &r.phone, &r.h); scanErr != nil {
+			if scanErr = rows.Scan(&r.p.ID, &r.p.Verified, &r.sealed, &r.sex, &r.p.Ward, &r.p.Province, &r.h); scanErr != nil {
 				return
 			}
 			batch = append(batch, r)
@@ -236,24 +234,18 @@ func (s *Store) EachForLinkage(ctx context.Context, excludeRun string, fn func(L
 	return fnErr
 }
 
-func (s *Store) openLinkage(p LinkageProfile, cccd, cmnd, name, birth, phone, household []byte, sex string) (LinkageProfile, error) {
-	var errs [5]error
-	p.CCCD, errs[0] = s.sealer.OpenString(fieldCCCD, cccd)
-	p.CMND, errs[1] = s.sealer.OpenString(fieldCMND, cmnd)
-	p.FullName, errs[2] = s.sealer.OpenString(fieldName, name)
-	var b, ph string
-	b, errs[3] = s.sealer.OpenString(fieldBirthDate, birth)
-	ph, errs[4] = s.sealer.OpenString(fieldPhone, phone)
-	for _, err := range errs {
-		if err != nil {
-			return p, err
-		}
+// linkageColumns are the persons columns openLinkage reads, in its order.
+const linkageColumns = "id, verified, profile_sealed, sex, ward_code, province_code, household_idx"
+
+func (s *Store) openLinkage(p LinkageProfile, sealed, household []byte, sex string) (LinkageProfile, error) {
+	pr, err := s.openProfile(sealed)
+	if err != nil {
+		return p, fmt.Errorf("identity: person %s: %w", p.ID, err)
 	}
-	if b != "" {
-		p.BirthDate, _ = vn.ParseDate(b)
-	}
-	if ph != "" {
-		p.Phones = []string{ph}
+	p.CCCD, p.CMND, p.FullName = pr.CCCD, pr.CMND, pr.FullName
+	p.BirthDate, _ = pr.birthDate()
+	if pr.Phone != "" {
+		p.Phones = []string{pr.Phone}
 	}
 	p.Sex, _ = vn.ParseSex(sex)
 	if len(household) > 0 {
@@ -321,7 +313,7 @@ func (s *Store) linkageExtras(ctx context.Context, excludeRun string) (map[strin
 // RegistryCCCDs maps every registry person's id to their CCCD, for the
 // linkage export. It decrypts every CCCD; callers record why.
 func (s *Store) RegistryCCCDs(ctx context.Context) (map[string]string, error) {
-	rows, err := s.db.Query(ctx, "SELECT id, cccd_sealed FROM persons WHERE verified AND cccd_sealed IS NOT NULL")
+	rows, err := s.db.Query(ctx, "SELECT id, profile_sealed FROM persons WHERE verified")
 	if err != nil {
 		return nil, fmt.Errorf("identity: registry numbers: %w", err)
 	}
@@ -333,11 +325,13 @@ func (s *Store) RegistryCCCDs(ctx context.Context) (map[string]string, error) {
 		if err := rows.Scan(&id, &sealed); err != nil {
 			return nil, err
 		}
-		c, err := s.sealer.OpenString(fieldCCCD, sealed)
+		p, err := s.openProfile(sealed)
 		if err != nil {
 			return nil, err
 		}
-		out[id] = c
+		if p.CCCD != "" {
+			out[id] = p.CCCD
+		}
 	}
 	return out, rows.Err()
 }

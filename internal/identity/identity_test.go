@@ -161,7 +161,7 @@ func snapshot(t *testing.T, d *db.DB) string {
 	t.Helper()
 	var b strings.Builder
 	for _, q := range []string{
-		"SELECT id, full_name_sealed, updated_at FROM persons ORDER BY id",
+		"SELECT id, profile_sealed, updated_at FROM persons ORDER BY id",
 		"SELECT person_id, card_sealed, updated_at FROM insurance_cards ORDER BY person_id, card_idx",
 	} {
 		rows, err := d.Query(context.Background(), q)
@@ -260,6 +260,60 @@ func TestInsuranceForUnknownCitizenRefused(t *testing.T) {
 		}
 		if n := count(t, d, "persons"); n != 0 {
 			t.Fatalf("people kept although insurance.csv failed: %d", n)
+		}
+	})
+}
+
+// TestUpgradeProfiles writes persons as they were before migration 0120,
+// one sealed column a field, and checks the upgrade at start moves them
+// into the one sealed profile without changing what a reader sees.
+func TestUpgradeProfiles(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		if _, err := f.store.LoadExtract(ctx, registryDir, nil); err != nil {
+			t.Fatal(err)
+		}
+		req := access.Request{Actor: healthOfficial, Purpose: access.PurposeTracing}
+		people := readPeople(t)
+		var before []identity.Person
+		for _, row := range people[:3] {
+			p, err := f.store.Get(ctx, req, f.store.RegistryID(row["cccd"]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			before = append(before, p)
+			_, err = d.Exec(ctx, `UPDATE persons SET profile_sealed = NULL, cccd_sealed = $1, cmnd_sealed = $2,
+				full_name_sealed = $3, birth_date_sealed = $4, address_sealed = $5, phone_sealed = $6 WHERE id = $7`,
+				f.seal.SealString("person.cccd", p.CCCD), f.seal.SealString("person.cmnd", p.OldID),
+				f.seal.SealString("person.full_name", p.FullName), f.seal.SealString("person.birth_date", row["birth_date"]),
+				f.seal.SealString("person.address", p.Address), f.seal.SealString("person.phone", string(p.Phone)), p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := d.Exec(ctx, "INSERT INTO data_upgrades (name) VALUES ('person_profiles')"); err != nil {
+			t.Fatal(err)
+		}
+		n, err := f.store.UpgradeProfiles(ctx)
+		if err != nil || n != 3 {
+			t.Fatalf("UpgradeProfiles = %d, %v; want 3 persons moved", n, err)
+		}
+		for _, want := range before {
+			got, err := f.store.Get(ctx, req, want.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.CCCD != want.CCCD || got.OldID != want.OldID || got.FullName != want.FullName ||
+				got.BirthDate != want.BirthDate || got.Address != want.Address || got.Phone != want.Phone {
+				t.Fatalf("after the upgrade %+v, before %+v", got, want)
+			}
+		}
+		if n := count(t, d, "persons WHERE full_name_sealed IS NOT NULL OR cccd_sealed IS NOT NULL OR profile_sealed IS NULL"); n != 0 {
+			t.Fatalf("%d persons still in the old form", n)
+		}
+		if n, err := f.store.UpgradeProfiles(ctx); err != nil || n != 0 || count(t, d, "data_upgrades") != 0 {
+			t.Fatalf("second UpgradeProfiles = %d, %v, or the upgrade is still recorded", n, err)
 		}
 	})
 }

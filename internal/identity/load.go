@@ -37,10 +37,9 @@ type Progress func(rows int)
 
 const loadBatch = 2000
 
-var personInsertColumns = []string{"id", "verified", "cccd_idx", "cccd_sealed", "cmnd_idx", "cmnd_sealed",
-	"full_name_sealed", "birth_date_sealed", "sex", "ward_code", "province_code", "address_sealed", "phone_idx",
-	"phone_sealed", "household_idx", "nationality", "source", "source_key", "row_mac", "created_at", "updated_at",
-	"name_year_idx", "full_name_idx"}
+var personInsertColumns = []string{"id", "verified", "profile_sealed", "cmnd_idx", "sex", "ward_code",
+	"province_code", "phone_idx", "household_idx", "nationality", "source", "source_key", "row_mac", "created_at",
+	"updated_at", "name_year_idx", "full_name_idx"}
 
 // personUpsert updates a registry person only when the registry row changed,
 // so loading the same extract twice changes nothing, not even updated_at.
@@ -318,18 +317,27 @@ func (s *Store) personRow(r RegistryRecord, now int64) []any {
 		province = wardProvince(u.Code)
 	}
 	nameYear, fullName := s.nameKeyIndexes(r.FullName, r.BirthDate)
-	mac := s.sealer.MAC("registry-row", []byte(r.CCCD), []byte(r.OldID), []byte(r.FullName), []byte(r.BirthDate),
-		[]byte(r.Sex), []byte(r.WardCode), []byte(r.Address), []byte(r.HouseholdID), []byte(r.Phone))
+	mac := s.rowMAC("registry-row", r.CCCD, r.OldID, r.FullName, r.BirthDate, r.Sex, r.WardCode, r.Address,
+		r.HouseholdID, r.Phone)
+	sealed := s.sealProfile(profile{CCCD: r.CCCD, CMND: r.OldID, FullName: r.FullName, BirthDate: r.BirthDate,
+		Address: r.Address, Phone: r.Phone})
+	// No blind index of the CCCD: the id is one (RegistryID).
 	return []any{
-		s.RegistryID(r.CCCD), true,
-		s.sealer.Index(string(KindCCCD), r.CCCD), s.sealer.SealString(fieldCCCD, r.CCCD),
-		s.sealer.Index(string(KindCMND), r.OldID), s.sealer.SealString(fieldCMND, r.OldID),
-		s.sealer.SealString(fieldName, r.FullName), s.sealer.SealString(fieldBirthDate, r.BirthDate),
-		r.Sex, r.WardCode, province, s.sealer.SealString(fieldAddress, r.Address),
-		s.sealer.Index(string(KindPhone), r.Phone), s.sealer.SealString(fieldPhone, r.Phone),
-		s.sealer.Index("household", r.HouseholdID), "VNM", "registry", "", mac, now, now,
-		nameYear, fullName,
+		s.RegistryID(r.CCCD), true, sealed, s.sealer.Index(string(KindCMND), r.OldID), r.Sex, r.WardCode, province,
+		s.sealer.Index(string(KindPhone), r.Phone), s.sealer.Index("household", r.HouseholdID), "VNM", "registry", "",
+		mac, now, now, nameYear, fullName,
 	}
+}
+
+// rowMAC is a keyed digest of a registry row's values: a reload compares it
+// to leave unchanged rows alone. Sixteen bytes tell changed from unchanged
+// as surely as thirty-two, and the registry stores one for every person.
+func (s *Store) rowMAC(label string, values ...string) []byte {
+	parts := make([][]byte, len(values))
+	for i, v := range values {
+		parts[i] = []byte(v)
+	}
+	return s.sealer.MAC(label, parts...)[:16]
 }
 
 func wardProvince(ward string) string {
@@ -418,7 +426,7 @@ const (
 )
 
 func (s *Store) cardRow(r InsuranceRecord, now int64) []any {
-	mac := s.sealer.MAC("insurance-row", []byte(r.CCCD), []byte(r.BHXHCode), []byte(r.CardNumber), []byte(r.ValidTo))
+	mac := s.rowMAC("insurance-row", r.CCCD, r.BHXHCode, r.CardNumber, r.ValidTo)
 	return []any{
 		s.RegistryID(r.CCCD),
 		s.sealer.Index(string(KindInsurance), r.CardNumber), s.sealer.SealString(fieldCard, r.CardNumber),

@@ -20,50 +20,69 @@ const lookupChunk = 500
 // to their ids. Services that tie incoming records to persons one batch at
 // a time use it to fetch the candidates a batch needs, and no more.
 func (s *Store) FindMany(ctx context.Context, kind Kind, values []string) (map[string][]string, error) {
-	column, ok := map[Kind]string{KindCCCD: "cccd_idx", KindCMND: "cmnd_idx", KindPhone: "phone_idx", KindPassport: "",
+	// A registry CCCD is found by the id it derives (RegistryID), not by
+	// a blind index: kind cccd has no persons column.
+	column, ok := map[Kind]string{KindCCCD: "", KindCMND: "cmnd_idx", KindPhone: "phone_idx", KindPassport: "",
 		KindNameYear: "name_year_idx", KindFullName: "full_name_idx"}[kind]
 	if !ok {
 		return nil, fmt.Errorf("identity: find by %s: %w", kind, problem.ErrInvalid)
 	}
 	out := map[string][]string{}
-	byIdx := map[string]string{}
-	var idxs []any
+	// byKey maps a blind index, or for a CCCD also the registry id, back to
+	// its value.
+	byKey := map[string]string{}
+	var idxs, regIDs []any
 	for _, v := range values {
 		if v == "" {
 			continue
 		}
 		idx := s.sealer.Index(string(kind), v)
-		if _, dup := byIdx[string(idx)]; !dup {
-			byIdx[string(idx)] = v
-			idxs = append(idxs, idx)
+		if _, dup := byKey[string(idx)]; dup {
+			continue
+		}
+		byKey[string(idx)] = v
+		idxs = append(idxs, idx)
+		if kind == KindCCCD {
+			id := s.RegistryID(v)
+			byKey[id] = v
+			regIDs = append(regIDs, id)
 		}
 	}
+	add := func(q string, args ...any) error {
+		rows, err := s.db.Query(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("identity: find by %s: %w", kind, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var key []byte
+			var id string
+			if err := rows.Scan(&key, &id); err != nil {
+				return err
+			}
+			v := byKey[string(key)]
+			if !slices.Contains(out[v], id) {
+				out[v] = append(out[v], id)
+			}
+		}
+		return rows.Err()
+	}
 	for start := 0; start < len(idxs); start += lookupChunk {
-		chunk := idxs[start:min(start+lookupChunk, len(idxs))]
+		end := min(start+lookupChunk, len(idxs))
+		chunk := idxs[start:end]
 		in := placeholders(2, len(chunk))
 		q := `SELECT value_idx, person_id FROM person_identifiers WHERE kind = $1 AND value_idx IN (` + in + `)`
 		if column != "" { // passports are only in person_identifiers
 			q = `SELECT ` + column + `, id FROM persons WHERE ` + column + ` IN (` + in + `) UNION ` + q
 		}
-		rows, err := s.db.Query(ctx, q, append([]any{string(kind)}, chunk...)...)
-		if err != nil {
-			return nil, fmt.Errorf("identity: find by %s: %w", kind, err)
+		if err := add(q, append([]any{string(kind)}, chunk...)...); err != nil {
+			return nil, err
 		}
-		for rows.Next() {
-			var idx []byte
-			var id string
-			if err := rows.Scan(&idx, &id); err != nil {
-				rows.Close()
+		if regIDs != nil {
+			ids := regIDs[start:end]
+			if err := add(`SELECT id, id FROM persons WHERE verified AND id IN (`+placeholders(1, len(ids))+`)`, ids...); err != nil {
 				return nil, err
 			}
-			v := byIdx[string(idx)]
-			if !slices.Contains(out[v], id) {
-				out[v] = append(out[v], id)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
 		}
 	}
 	for _, ids := range out {
@@ -108,8 +127,7 @@ func (s *Store) LinkageProfiles(ctx context.Context, ids []string) ([]LinkagePro
 
 func (s *Store) linkageChunk(ctx context.Context, ids []any) ([]LinkageProfile, error) {
 	in := placeholders(1, len(ids))
-	rows, err := s.db.Query(ctx, `SELECT id, verified, cccd_sealed, cmnd_sealed, full_name_sealed, birth_date_sealed,
-		sex, ward_code, province_code, phone_sealed, household_idx FROM persons WHERE id IN (`+in+`) ORDER BY id`, ids...)
+	rows, err := s.db.Query(ctx, `SELECT `+linkageColumns+` FROM persons WHERE id IN (`+in+`) ORDER BY id`, ids...)
 	if err != nil {
 		return nil, fmt.Errorf("identity: linkage profiles: %w", err)
 	}
@@ -117,13 +135,13 @@ func (s *Store) linkageChunk(ctx context.Context, ids []any) ([]LinkageProfile, 
 	index := map[string]int{}
 	for rows.Next() {
 		var p LinkageProfile
-		var cccd, cmnd, name, birth, phone, household []byte
+		var sealed, household []byte
 		var sex string
-		if err := rows.Scan(&p.ID, &p.Verified, &cccd, &cmnd, &name, &birth, &sex, &p.Ward, &p.Province, &phone, &household); err != nil {
+		if err := rows.Scan(&p.ID, &p.Verified, &sealed, &sex, &p.Ward, &p.Province, &household); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		if p, err = s.openLinkage(p, cccd, cmnd, name, birth, phone, household, sex); err != nil {
+		if p, err = s.openLinkage(p, sealed, household, sex); err != nil {
 			rows.Close()
 			return nil, err
 		}

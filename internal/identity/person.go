@@ -68,16 +68,6 @@ func NewStore(d *db.DB, s *seal.Sealer, g *access.Guard, c clock.Clock) *Store {
 	return &Store{db: d, sealer: s, guard: g, clock: c}
 }
 
-// Sealed field names: the associated data of each sealed column.
-const (
-	fieldCCCD      = "person.cccd"
-	fieldCMND      = "person.cmnd"
-	fieldName      = "person.full_name"
-	fieldBirthDate = "person.birth_date"
-	fieldAddress   = "person.address"
-	fieldPhone     = "person.phone"
-)
-
 // RegistryID returns the person id of the registry person with this CCCD.
 // It is derived with a keyed MAC, so it is stable across loads and machines
 // sharing the key file, and reveals nothing about the number.
@@ -91,34 +81,27 @@ func (s *Store) RecordID(source, recordKey string) string {
 	return "u" + db.EncodeID(s.sealer.MAC("person-id", []byte(source), []byte(recordKey))[:10])
 }
 
-const personColumns = `id, verified, cccd_sealed, cmnd_sealed, full_name_sealed, birth_date_sealed, sex, ward_code,
-	province_code, address_sealed, phone_sealed, nationality, source, source_key, created_at, updated_at`
+const personColumns = `id, verified, profile_sealed, sex, ward_code, province_code, nationality, source, source_key,
+	created_at, updated_at`
 
 func (s *Store) scanPerson(row interface{ Scan(...any) error }) (Person, error) {
 	var p Person
-	var cccd, cmnd, name, birth, addr, phone []byte
+	var sealed []byte
 	var sex string
 	var created, updated int64
-	if err := row.Scan(&p.ID, &p.Verified, &cccd, &cmnd, &name, &birth, &sex, &p.WardCode, &p.Province,
-		&addr, &phone, &p.Nationality, &p.Source, &p.SourceKey, &created, &updated); err != nil {
+	if err := row.Scan(&p.ID, &p.Verified, &sealed, &sex, &p.WardCode, &p.Province, &p.Nationality, &p.Source,
+		&p.SourceKey, &created, &updated); err != nil {
 		return p, err
 	}
 	p.Sex, _ = vn.ParseSex(sex)
 	p.CreatedAt, p.UpdatedAt = db.TimeOf(created), db.TimeOf(updated)
-	var errs []error
-	open := func(field string, b []byte) string {
-		v, err := s.sealer.OpenString(field, b)
-		errs = append(errs, err)
-		return v
+	pr, err := s.openProfile(sealed)
+	if err != nil {
+		return p, err
 	}
-	p.CCCD, p.OldID, p.FullName = open(fieldCCCD, cccd), open(fieldCMND, cmnd), open(fieldName, name)
-	p.Address, p.Phone = open(fieldAddress, addr), vn.Phone(open(fieldPhone, phone))
-	if bd := open(fieldBirthDate, birth); bd != "" {
-		d, err := vn.ParseDate(bd)
-		errs = append(errs, err)
-		p.BirthDate = d
-	}
-	return p, errors.Join(errs...)
+	p.CCCD, p.OldID, p.FullName, p.Address, p.Phone = pr.CCCD, pr.CMND, pr.FullName, pr.Address, vn.Phone(pr.Phone)
+	p.BirthDate, err = pr.birthDate()
+	return p, err
 }
 
 // load reads a person without access checks; callers check first.
@@ -217,12 +200,7 @@ func (s *Store) ids(ctx context.Context, query string, args ...any) ([]string, e
 func SealedColumns() []seal.Column {
 	p := []string{"id"}
 	return []seal.Column{
-		{Table: "persons", Key: p, Column: "cccd_sealed", Field: fieldCCCD},
-		{Table: "persons", Key: p, Column: "cmnd_sealed", Field: fieldCMND},
-		{Table: "persons", Key: p, Column: "full_name_sealed", Field: fieldName},
-		{Table: "persons", Key: p, Column: "birth_date_sealed", Field: fieldBirthDate},
-		{Table: "persons", Key: p, Column: "address_sealed", Field: fieldAddress},
-		{Table: "persons", Key: p, Column: "phone_sealed", Field: fieldPhone},
+		{Table: "persons", Key: p, Column: "profile_sealed", Field: fieldProfile},
 		{Table: "person_identifiers", Key: []string{"person_id", "kind", "value_idx", "source"}, Column: "value_sealed", Field: fieldIdentifier},
 		{Table: "insurance_cards", Key: []string{"person_id", "card_idx"}, Column: "card_sealed", Field: fieldCard},
 		{Table: "insurance_cards", Key: []string{"person_id", "card_idx"}, Column: "bhxh_sealed", Field: fieldBHXH},
@@ -269,7 +247,7 @@ func (s *Store) HouseholdMembers(ctx context.Context, req access.Request) ([]Mem
 // SamplePhones returns the phones of the first n registry persons that have
 // one: the demo prints them so a newcomer can log in. Never for real data.
 func (s *Store) SamplePhones(ctx context.Context, n int) ([]vn.Phone, error) {
-	rows, err := s.db.Query(ctx, "SELECT phone_sealed FROM persons WHERE phone_sealed IS NOT NULL ORDER BY id LIMIT $1", n)
+	rows, err := s.db.Query(ctx, "SELECT profile_sealed FROM persons WHERE phone_idx IS NOT NULL ORDER BY id LIMIT $1", n)
 	if err != nil {
 		return nil, fmt.Errorf("identity: sample phones: %w", err)
 	}
@@ -280,11 +258,11 @@ func (s *Store) SamplePhones(ctx context.Context, n int) ([]vn.Phone, error) {
 		if err := rows.Scan(&sealed); err != nil {
 			return nil, err
 		}
-		p, err := s.sealer.OpenString(fieldPhone, sealed)
+		p, err := s.openProfile(sealed)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, vn.Phone(p))
+		out = append(out, vn.Phone(p.Phone))
 	}
 	return out, rows.Err()
 }

@@ -141,15 +141,15 @@ func (s *Store) Registry() Registry { return extractRegistry{s} }
 type extractRegistry struct{ s *Store }
 
 func (e extractRegistry) Citizen(ctx context.Context, cccd string) (RegistryRecord, error) {
-	return e.record(ctx, "SELECT id FROM persons WHERE cccd_idx = $1 AND verified", e.s.sealer.Index(string(KindCCCD), cccd))
+	return e.record(ctx, "SELECT id FROM persons WHERE id = $1 AND verified", e.s.RegistryID(cccd))
 }
 
 func (e extractRegistry) CitizenByOldID(ctx context.Context, cmnd string) (RegistryRecord, error) {
 	return e.record(ctx, "SELECT id FROM persons WHERE cmnd_idx = $1 AND verified", e.s.sealer.Index(string(KindCMND), cmnd))
 }
 
-func (e extractRegistry) record(ctx context.Context, q string, idx []byte) (RegistryRecord, error) {
-	ids, err := e.s.ids(ctx, q, idx)
+func (e extractRegistry) record(ctx context.Context, q string, key any) (RegistryRecord, error) {
+	ids, err := e.s.ids(ctx, q, key)
 	if err != nil {
 		return RegistryRecord{}, err
 	}
