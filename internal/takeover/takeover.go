@@ -63,13 +63,16 @@ func NewService(d *db.DB, s *seal.Sealer, persons *identity.Store, h *health.Sto
 
 // Options tune an import.
 type Options struct {
-	// BatchSize is the number of records written per transaction.
+	// BatchSize is the number of records written per transaction. A
+	// resumed run keeps the size it started with.
 	BatchSize int
 	// Progress is told what stage the import is in and how far it got.
 	Progress func(stage string, done, total int)
 	// stopAfter makes the import stop (as if killed) after that many
 	// batches; tests use it.
 	stopAfter int
+	// chunk overrides buildChunk; tests use it to split batches.
+	chunk int
 }
 
 // Report says what an import did.
@@ -141,20 +144,33 @@ func DryRun(ctx context.Context, dir string) (*legacy.Report, error) {
 type run struct {
 	id          string
 	batchesDone int
-	resumed     bool
+	// batchSize is the records a transaction of this run writes: fixed at
+	// its start, since batchesDone counts batches of it.
+	batchSize int
+	resumed   bool
 }
 
-// startRun resumes the unfinished run on the same dump, or starts one.
-// Unfinished runs on other dumps are closed: what they wrote stays, as
-// records of an earlier import.
-func (s *Service) startRun(ctx context.Context, fingerprint string) (run, error) {
-	var r run
+// startRun resumes the unfinished run on the same dump, or starts one
+// writing batchSize records a transaction. Unfinished runs on other dumps
+// are closed: what they wrote stays, as records of an earlier import.
+func (s *Service) startRun(ctx context.Context, fingerprint string, batchSize int) (run, error) {
+	r := run{batchSize: batchSize}
 	err := s.db.Transact(ctx, func(tx *db.DB) error {
-		err := tx.QueryRow(ctx, `SELECT id, batches_done FROM takeover_runs WHERE fingerprint = $1 AND finished_at = 0
-			ORDER BY started_at DESC LIMIT 1`, fingerprint).Scan(&r.id, &r.batchesDone)
+		var size int
+		err := tx.QueryRow(ctx, `SELECT id, batches_done, batch_size FROM takeover_runs WHERE fingerprint = $1
+			AND finished_at = 0 ORDER BY started_at DESC LIMIT 1`, fingerprint).Scan(&r.id, &r.batchesDone, &size)
 		if err == nil {
 			r.resumed = true
-			return nil
+			if size > 0 {
+				r.batchSize = size
+			} else {
+				// Started before batch sizes were recorded: which records its
+				// batches held is unknown, so write them all again (every
+				// insert leaves what exists as it is).
+				r.batchesDone = 0
+				_, err = tx.Exec(ctx, "UPDATE takeover_runs SET batch_size = $1, batches_done = 0 WHERE id = $2", r.batchSize, r.id)
+			}
+			return err
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
@@ -164,7 +180,8 @@ func (s *Service) startRun(ctx context.Context, fingerprint string) (run, error)
 			return err
 		}
 		r.id = db.NewID()
-		_, err = tx.Exec(ctx, "INSERT INTO takeover_runs (id, fingerprint, started_at) VALUES ($1, $2, $3)", r.id, fingerprint, now)
+		_, err = tx.Exec(ctx, "INSERT INTO takeover_runs (id, fingerprint, started_at, batch_size) VALUES ($1, $2, $3, $4)",
+			r.id, fingerprint, now, batchSize)
 		return err
 	})
 	if err != nil {

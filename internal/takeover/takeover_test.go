@@ -232,13 +232,22 @@ func TestKilledImportResumesToTheSameResult(t *testing.T) {
 		wantCounts := tableCounts(t, whole.db)
 
 		s := newService(t, d)
-		// Stopped twice, at different points, then finished.
+		// Stopped twice, at different points, then finished; each batch is
+		// built in chunks of 200 records, and the finishing run asks for
+		// another batch size, which must not move the resume point.
 		for _, stop := range []int{3, 7} {
-			if _, err := s.Import(ctx, sampleDir, Options{BatchSize: 500, stopAfter: stop}); !errors.Is(err, ErrStopped) {
+			if _, err := s.Import(ctx, sampleDir, Options{BatchSize: 500, stopAfter: stop, chunk: 200}); !errors.Is(err, ErrStopped) {
 				t.Fatalf("stopped import: %v", err)
 			}
+			if stop == 3 {
+				// As if started by a version that did not record its batch
+				// size: the next run writes everything again.
+				if _, err := d.Exec(ctx, "UPDATE takeover_runs SET batch_size = 0"); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
-		rep, err := s.Import(ctx, sampleDir, Options{BatchSize: 500})
+		rep, err := s.Import(ctx, sampleDir, Options{BatchSize: 1000, chunk: 200})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -375,7 +384,7 @@ func TestDumpChangedBetweenLinkingAndWriting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := s.startRun(ctx, "test")
+	r, err := s.startRun(ctx, "test", 500)
 	if err != nil {
 		t.Fatal(err)
 	}

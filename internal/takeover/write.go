@@ -26,12 +26,17 @@ func SealedColumns() []seal.Column {
 	return []seal.Column{{Table: "legacy_records", Key: []string{"source", "record_key"}, Column: "profile_sealed", Field: fieldProfile}}
 }
 
+// buildChunk bounds the records whose rows are built and held at once. A
+// batch — a transaction — is several chunks: a commit writes every page the
+// batch touched, so batches are large, while memory holds two chunks.
+const buildChunk = 50000
+
 // write commits the plan in numbered batches: first the new persons, then
 // the records in reading order, read from the dump a second time so that
-// only one batch's payload is in memory. Each batch commits with the run's
+// only a chunk's payload is in memory. Each batch commits with the run's
 // progress mark, so a resumed run starts after the last committed one.
 func (s *Service) write(ctx context.Context, dump *legacy.Dump, r run, p *plan, opt Options, progress func(string, int, int)) error {
-	bs := opt.BatchSize
+	bs := r.batchSize
 	personBatches := (len(p.newPersons) + bs - 1) / bs
 	total := personBatches + (len(p.personOf)+bs-1)/bs
 	commit := func(b int, fn func(tx *db.DB) error) error {
@@ -61,17 +66,17 @@ func (s *Service) write(ctx context.Context, dump *legacy.Dump, r run, p *plan, 
 	// evidence) runs on one goroutine while the previous batch is written
 	// on this one: the database and the Go work overlap on two cores.
 	w := &writer{s: s, p: p, run: r.id, written: map[string]bool{}}
-	type job struct {
-		batch int
-		rows  *batchRows
-	}
-	jobs := make(chan job, 1)
+	jobs := make(chan chunk, 1)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		defer close(jobs)
-		return w.build(gctx, dump, r.batchesDone-personBatches, bs, func(b int, rows *batchRows) error {
+		size := buildChunk
+		if opt.chunk > 0 {
+			size = opt.chunk
+		}
+		return w.build(gctx, dump, r.batchesDone-personBatches, bs, size, func(c chunk) error {
 			select {
-			case jobs <- job{personBatches + b, rows}:
+			case jobs <- c:
 				return nil
 			case <-gctx.Done():
 				return gctx.Err()
@@ -79,8 +84,22 @@ func (s *Service) write(ctx context.Context, dump *legacy.Dump, r run, p *plan, 
 		})
 	})
 	g.Go(func() error {
-		for j := range jobs {
-			if err := commit(j.batch, func(tx *db.DB) error { return w.insert(ctx, tx, j.rows) }); err != nil {
+		for c := range jobs {
+			err := commit(personBatches+c.batch, func(tx *db.DB) error {
+				for {
+					if err := w.insert(ctx, tx, c.rows); err != nil {
+						return err
+					}
+					if c.last {
+						return nil
+					}
+					var ok bool
+					if c, ok = <-jobs; !ok {
+						return gctx.Err() // the builder stopped halfway through a batch
+					}
+				}
+			})
+			if err != nil {
 				return err
 			}
 		}
@@ -89,12 +108,21 @@ func (s *Service) write(ctx context.Context, dump *legacy.Dump, r run, p *plan, 
 	return g.Wait()
 }
 
+// chunk is the rows of up to buildChunk records of batch number batch;
+// last marks the batch's final chunk.
+type chunk struct {
+	batch int
+	rows  *batchRows
+	last  bool
+}
+
 // build reads the dump again in the order it was linked and hands the rows
-// of each batch of bs records to emit, numbered from 0; the batches before
-// skip were committed by the run being resumed and are only replayed.
-func (w *writer) build(ctx context.Context, dump *legacy.Dump, skip, bs int, emit func(int, *batchRows) error) error {
+// of each batch of bs records to emit, in chunks of at most size records,
+// batches numbered from 0; the batches before skip were committed by the
+// run being resumed and are only replayed.
+func (w *writer) build(ctx context.Context, dump *legacy.Dump, skip, bs, size int, emit func(chunk) error) error {
 	p := w.p
-	buf := make([]readItem, 0, bs)
+	buf := make([]readItem, 0, min(bs, size))
 	next := 0
 	flush := func() error {
 		lo := next - len(buf)
@@ -114,7 +142,7 @@ func (w *writer) build(ctx context.Context, dump *legacy.Dump, skip, bs int, emi
 		if err != nil {
 			return err
 		}
-		return emit(b, rows)
+		return emit(chunk{batch: b, rows: rows, last: next%bs == 0 || next == len(p.recordKeys)})
 	}
 	conv := newConverter()
 	_, err := dump.Read(ctx, 10000, func(batch []legacy.Record) error {
@@ -125,7 +153,7 @@ func (w *writer) build(ctx context.Context, dump *legacy.Dump, skip, bs int, emi
 			}
 			buf = append(buf, readItem{it, lk})
 			next++
-			if len(buf) == bs {
+			if len(buf) == cap(buf) || next%bs == 0 {
 				if err := flush(); err != nil {
 					return err
 				}
