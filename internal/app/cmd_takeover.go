@@ -17,7 +17,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	var cfg Config
 	fs := newFlags(e, "import")
 	dry := fs.Bool("dry-run", false, "read and validate every file, write nothing (needs no database)")
-	batch := fs.Int("batch", 0, "records per transaction (0: the default, 25,000)")
+	batch := fs.Int("batch", 0, "records per transaction (0: the default, 400,000; a resumed import keeps its own)")
 	memLimit := fs.Int("memory-limit-mib", 3584, "soft memory limit for the import, in MiB (GOMEMLIMIT wins when set)")
 	cfg.bind(fs)
 	if err := parseFlags(fs, args); err != nil {
