@@ -3,6 +3,7 @@ package identity_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/pccovid/pccovid/internal/access"
@@ -70,4 +71,31 @@ func TestInsuranceCards(t *testing.T) {
 			t.Fatalf("another citizen read the card: %v", err)
 		}
 	})
+}
+
+// TestLookupsUsePartialIndexes: the CMND, phone and household indexes hold
+// only rows that have a value (migration 0130); a look-up by value must
+// still find its index rather than scan every person.
+func TestLookupsUsePartialIndexes(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	for column, index := range map[string]string{"cmnd_idx": "persons_cmnd", "phone_idx": "persons_phone", "household_idx": "persons_household"} {
+		rows, err := d.Query(ctx, "EXPLAIN QUERY PLAN SELECT id FROM persons WHERE "+column+" IN ($1, $2)", []byte{1}, []byte{2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if got := strings.Join(plan, "; "); !strings.Contains(got, "INDEX "+index+" ") {
+			t.Errorf("look-up by %s: plan %q, want index %s", column, got, index)
+		}
+	}
 }
