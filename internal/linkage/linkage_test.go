@@ -2,8 +2,10 @@ package linkage
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/pccovid/pccovid/internal/vn"
 )
@@ -182,7 +184,7 @@ func TestEvidenceJSONRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), `"f":"cccd","l":"onedigit"`) {
+	if !strings.Contains(string(b), `["cccd","onedigit",11.5]`) {
 		t.Fatalf("stored evidence should name fields and levels: %s", b)
 	}
 	var back Evidence
@@ -194,4 +196,46 @@ func TestEvidenceJSONRoundTrip(t *testing.T) {
 			t.Fatalf("comparison %d read back as %+v, want %+v", i, c, ev.Comparisons[i])
 		}
 	}
+	// Evidence stored before stop 11 wrote each comparison as an object.
+	old := `{"m":"score","s":31.5,"c":[{"f":"cccd","l":"onedigit","w":11.5},{"f":"place","l":"ward","w":12.4}]}`
+	var older Evidence
+	if err := json.Unmarshal([]byte(old), &older); err != nil {
+		t.Fatal(err)
+	}
+	if len(older.Comparisons) != 2 || older.Comparisons[0] != ev.Comparisons[2] || older.Comparisons[1] != ev.Comparisons[4] {
+		t.Fatalf("older evidence read as %+v", older)
+	}
+}
+
+// FuzzEvidenceJSON: whatever the method, note and numbers, the hand-written
+// encoding is valid JSON that reads back to the same evidence.
+func FuzzEvidenceJSON(f *testing.F) {
+	f.Add("score", "", 31.5, 2.5, float32(-6.6))
+	f.Add("single", "phone shared by 2 people: \"kept\" <apart> & é", 0.0, 0.0, float32(1e-9))
+	f.Fuzz(func(t *testing.T, method, note string, score, margin float64, weight float32) {
+		if math.IsNaN(score) || math.IsInf(score, 0) || math.IsNaN(margin) || math.IsInf(margin, 0) ||
+			math.IsNaN(float64(weight)) || math.IsInf(float64(weight), 0) {
+			t.Skip("no JSON for NaN or infinities; scores are finite")
+		}
+		ev := Evidence{Method: method, Note: note, Score: score, Margin: margin,
+			Comparisons: []Comparison{{FieldName, NameTypo, weight}, {FieldPhone, PhoneSame, -weight}}}
+		b, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !json.Valid(b) {
+			t.Fatalf("invalid JSON %s", b)
+		}
+		var back Evidence
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		if !utf8.ValidString(method) || !utf8.ValidString(note) {
+			return // encoding/json replaces invalid UTF-8
+		}
+		if back.Method != ev.Method || back.Note != ev.Note || back.Score != ev.Score || back.Margin != ev.Margin ||
+			len(back.Comparisons) != 2 || back.Comparisons[0] != ev.Comparisons[0] || back.Comparisons[1] != ev.Comparisons[1] {
+			t.Fatalf("%s read back as %+v, want %+v", b, back, ev)
+		}
+	})
 }
