@@ -93,18 +93,8 @@ func (s *Store) identifiers(ctx context.Context, p Person) ([]Identifier, error)
 // or from an identifier another source gave. It returns ids only; reading
 // the person goes through Get.
 func (s *Store) FindByCCCD(ctx context.Context, cccd string) ([]string, error) {
-	if cccd == "" {
-		return nil, nil
-	}
-	// A registry person's id is derived from their CCCD (RegistryID).
-	ids, err := s.ids(ctx, `SELECT id FROM persons WHERE id = $1 AND verified
-		UNION SELECT person_id FROM person_identifiers WHERE kind = $2 AND value_idx = $3`,
-		s.RegistryID(cccd), string(KindCCCD), s.sealer.Index(string(KindCCCD), cccd))
-	if err != nil {
-		return nil, err
-	}
-	slices.Sort(ids)
-	return ids, nil
+	found, err := s.FindMany(ctx, KindCCCD, []string{cccd})
+	return found[cccd], err
 }
 
 // FindByCMND returns the ids of persons with this old 9-digit number.

@@ -78,6 +78,10 @@ const upgradeBatch = 1000
 // killed midway goes on from where it was. It returns how many persons it
 // moved.
 func (s *Store) UpgradeProfiles(ctx context.Context) (int, error) {
+	return s.upgradeProfiles(ctx, upgradeBatch)
+}
+
+func (s *Store) upgradeProfiles(ctx context.Context, size int) (int, error) {
 	var pending int
 	if err := s.db.QueryRow(ctx, "SELECT count(*) FROM data_upgrades WHERE name = 'person_profiles'").Scan(&pending); err != nil {
 		return 0, fmt.Errorf("identity: upgrade profiles: %w", err)
@@ -87,7 +91,7 @@ func (s *Store) UpgradeProfiles(ctx context.Context) (int, error) {
 	}
 	done, after := 0, ""
 	for {
-		n, last, err := s.upgradeProfileBatch(ctx, after)
+		n, last, err := s.upgradeProfileBatch(ctx, after, size)
 		if err != nil {
 			return done, fmt.Errorf("identity: upgrade profiles: %w", err)
 		}
@@ -103,12 +107,12 @@ func (s *Store) UpgradeProfiles(ctx context.Context) (int, error) {
 	return done, nil
 }
 
-// upgradeProfileBatch moves the persons of the next upgradeBatch ids after
+// upgradeProfileBatch moves the persons among the next size ids after
 // after; it returns how many it moved and the last id it read, "" at the end.
-func (s *Store) upgradeProfileBatch(ctx context.Context, after string) (n int, last string, err error) {
+func (s *Store) upgradeProfileBatch(ctx context.Context, after string, size int) (n int, last string, err error) {
 	err = s.db.Transact(ctx, func(tx *db.DB) error {
 		rows, err := tx.Query(ctx, `SELECT id, profile_sealed IS NULL, cccd_sealed, cmnd_sealed, full_name_sealed,
-			birth_date_sealed, address_sealed, phone_sealed FROM persons WHERE id > $1 ORDER BY id LIMIT $2`, after, upgradeBatch)
+			birth_date_sealed, address_sealed, phone_sealed FROM persons WHERE id > $1 ORDER BY id LIMIT $2`, after, size)
 		if err != nil {
 			return err
 		}
@@ -132,14 +136,16 @@ func (s *Store) upgradeProfileBatch(ctx context.Context, after string) (n int, l
 				continue
 			}
 			var p profile
-			var v [6]string
-			for i, field := range []string{fieldCCCD, fieldCMND, fieldName, fieldBirthDate, fieldAddress, fieldPhone} {
-				if v[i], err = s.sealer.OpenString(field, f[i]); err != nil {
+			for i, field := range []struct {
+				name string
+				to   *string
+			}{{fieldCCCD, &p.CCCD}, {fieldCMND, &p.CMND}, {fieldName, &p.FullName}, {fieldBirthDate, &p.BirthDate},
+				{fieldAddress, &p.Address}, {fieldPhone, &p.Phone}} {
+				if *field.to, err = s.sealer.OpenString(field.name, f[i]); err != nil {
 					rows.Close()
 					return fmt.Errorf("person %s: %w", id, err)
 				}
 			}
-			p.CCCD, p.CMND, p.FullName, p.BirthDate, p.Address, p.Phone = v[0], v[1], v[2], v[3], v[4], v[5]
 			batch = append(batch, moved{id, s.sealProfile(p)})
 		}
 		rows.Close()
@@ -154,7 +160,7 @@ func (s *Store) upgradeProfileBatch(ctx context.Context, after string) (n int, l
 			}
 		}
 		n = len(batch)
-		if read < upgradeBatch {
+		if read < size {
 			last = ""
 		}
 		return nil
