@@ -271,3 +271,28 @@ func hasIndex(t *testing.T, d *db.DB, name string) bool {
 	}
 	return n > 0
 }
+
+// TestFailedInsertRowsLeavesNothing: inside a transaction SQLite's bulk
+// insert is INSERT OR FAIL, which keeps the rows a failing statement wrote
+// before its bad row; the transaction's rollback must still remove them,
+// and the rows of the statements before it.
+func TestFailedInsertRowsLeavesNothing(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		mustExec(t, d, "CREATE TABLE t (id BIGINT PRIMARY KEY, v TEXT NOT NULL)")
+		mustExec(t, d, "INSERT INTO t (id, v) VALUES (1500, 'there before')")
+		rows := make([][]any, 2000) // four statements of 500 rows on SQLite
+		for i := range rows {
+			rows[i] = []any{i, "new"}
+		}
+		err := d.Transact(ctx, func(tx *db.DB) error {
+			return tx.InsertRows(ctx, "t", []string{"id", "v"}, rows, "")
+		})
+		if err == nil {
+			t.Fatal("inserting an existing id succeeded")
+		}
+		if n := count(t, d, "t"); n != 1 {
+			t.Fatalf("%d rows after the failed insert, want the 1 that was there", n)
+		}
+	})
+}

@@ -213,9 +213,11 @@ func FuzzEvidenceJSON(f *testing.F) {
 	f.Add("score", "", 31.5, 2.5, float32(-6.6))
 	f.Add("single", "phone shared by 2 people: \"kept\" <apart> & é", 0.0, 0.0, float32(1e-9))
 	f.Fuzz(func(t *testing.T, method, note string, score, margin float64, weight float32) {
+		// Scores are finite, and JSON has no NaN or infinities: such
+		// inputs are not evidence, so there is nothing to check.
 		if math.IsNaN(score) || math.IsInf(score, 0) || math.IsNaN(margin) || math.IsInf(margin, 0) ||
 			math.IsNaN(float64(weight)) || math.IsInf(float64(weight), 0) {
-			t.Skip("no JSON for NaN or infinities; scores are finite")
+			return
 		}
 		ev := Evidence{Method: method, Note: note, Score: score, Margin: margin,
 			Comparisons: []Comparison{{FieldName, NameTypo, weight}, {FieldPhone, PhoneSame, -weight}}}
