@@ -246,7 +246,10 @@ func (e *Engine) best(r *Record, cands []int32, household string) (int32, Eviden
 		}
 		s := round1(cmp.score)
 		switch {
-		case !found || s > bestScore:
+		// Equal scores go to the smaller person id, not to whichever the
+		// engine numbered first: the numbering follows the order persons
+		// were read, and a resumed import must choose as the first run did.
+		case !found || s > bestScore || s == bestScore && p.ID < e.persons[bestI].ID:
 			if found {
 				second = max(second, bestScore)
 			}
